@@ -1,0 +1,49 @@
+"""circleci-async: an asyncio-first client for the CircleCI REST API v2."""
+
+from ._version import __version__
+from .client import CircleCI
+from .errors import (
+    APIError,
+    AuthenticationError,
+    BadRequestError,
+    CircleCIError,
+    ConfigurationError,
+    ConflictError,
+    DecodeError,
+    InvalidArgumentError,
+    NotFoundError,
+    PaginationError,
+    PermissionDeniedError,
+    RateLimitError,
+    ServerError,
+    TransportError,
+)
+from .operations import OPERATIONS
+from .pagination import Page, Paginator
+from .retry import RetryPolicy
+from .session import APIDeprecationWarning, AuthScheme
+
+__all__ = [
+    "OPERATIONS",
+    "APIDeprecationWarning",
+    "APIError",
+    "AuthScheme",
+    "AuthenticationError",
+    "BadRequestError",
+    "CircleCI",
+    "CircleCIError",
+    "ConfigurationError",
+    "ConflictError",
+    "DecodeError",
+    "InvalidArgumentError",
+    "NotFoundError",
+    "Page",
+    "PaginationError",
+    "Paginator",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "RetryPolicy",
+    "ServerError",
+    "TransportError",
+    "__version__",
+]

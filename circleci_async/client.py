@@ -1,0 +1,148 @@
+"""`CircleCI`: the client users hold, with one attribute per service."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable
+from types import TracebackType
+
+import aiohttp
+
+from .errors import ConfigurationError
+from .gate import Clock, Sleep
+from .retry import RetryPolicy
+from .secret import Secret
+from .services import JobsService, PipelinesService, ProjectsService, UsersService, WorkflowsService
+from .session import AuthScheme, SessionCore
+
+__all__ = ["DEFAULT_BASE_URL", "TOKEN_VARIABLES", "CircleCI", "resolve_token"]
+
+DEFAULT_BASE_URL = "https://circleci.com/api/v2"
+TOKEN_VARIABLES = ("CIRCLECI_TOKEN", "CIRCLE_TOKEN")
+"""Environment variables read for the token, in order, when none is passed."""
+_BAD_TOKEN = re.compile(r"[\x00-\x20\x7f]")
+
+
+def resolve_token(token: str | None = None) -> Secret:
+    """The token from the argument, else `CIRCLECI_TOKEN`, else `CIRCLE_TOKEN`.
+
+    Raises `ConfigurationError` when there is none, or when it holds spaces or control
+    characters (which would break or inject into the auth header).
+    """
+    source = "the token argument"
+    if token is None:
+        for variable in TOKEN_VARIABLES:
+            if os.environ.get(variable, "").strip():
+                token, source = os.environ[variable], f"${variable}"
+                break
+    if token is None:
+        raise ConfigurationError(
+            "no CircleCI token: pass token=..., or set CIRCLECI_TOKEN or CIRCLE_TOKEN "
+            "(a personal API token from https://app.circleci.com/settings/user/tokens)"
+        )
+    if not isinstance(token, str):
+        raise ConfigurationError(f"the token must be a string, not {type(token).__name__}")
+    token = token.strip()
+    if not token:
+        raise ConfigurationError(f"{source} is empty")
+    if _BAD_TOKEN.search(token):
+        raise ConfigurationError(f"{source} contains spaces or control characters")
+    return Secret(token)
+
+
+class CircleCI:
+    """An asyncio client for the CircleCI REST API v2.
+
+    Use it as `async with CircleCI() as circle:` (or call `await circle.close()`). The
+    token comes from `token`, else `CIRCLECI_TOKEN`, else `CIRCLE_TOKEN`, and is sent as
+    `Circle-Token` (or `Authorization: Bearer` with `auth="bearer"`) only to the API host.
+    `base_url` points the client at a CircleCI Server install. At most `max_concurrency`
+    requests are in flight at once; `retry` limits retries; `timeout` is seconds per
+    request or an `aiohttp.ClientTimeout`. A `session` passed in is used but never closed.
+    `clock`, `sleep` and `random` replace time and chance, for tests.
+    """
+
+    users: UsersService
+    """Users: `me()`."""
+    pipelines: PipelinesService
+    """Pipelines: `list()`, `get()`, `workflows()`, `trigger()`."""
+    workflows: WorkflowsService
+    """Workflows: `get()`, `jobs()`."""
+    jobs: JobsService
+    """Jobs: `get()`, `artifacts()`, `tests()`."""
+    projects: ProjectsService
+    """Projects: `get()`."""
+
+    def __init__(
+        self,
+        token: str | None = None,
+        *,
+        base_url: str = DEFAULT_BASE_URL,
+        auth: AuthScheme | str = AuthScheme.CIRCLE_TOKEN,
+        max_concurrency: int = 32,
+        retry: RetryPolicy | None = None,
+        timeout: float | aiohttp.ClientTimeout | None = None,
+        session: aiohttp.ClientSession | None = None,
+        clock: Clock | None = None,
+        sleep: Sleep | None = None,
+        random: Callable[[], float] | None = None,
+    ) -> None:
+        try:
+            scheme = AuthScheme(auth)
+        except ValueError:
+            choices = ", ".join(repr(s.value) for s in AuthScheme)
+            raise ConfigurationError(f"auth must be one of {choices}, got {auth!r}") from None
+        if isinstance(timeout, int | float):
+            if timeout <= 0:
+                raise ConfigurationError(f"timeout must be positive, got {timeout}")
+            timeout = aiohttp.ClientTimeout(total=float(timeout))
+        extras = {
+            key: value
+            for key, value in (("clock", clock), ("sleep", sleep), ("random", random))
+            if value is not None
+        }
+        self._core = SessionCore(
+            token=resolve_token(token),
+            base_url=base_url,
+            auth=scheme,
+            max_concurrency=max_concurrency,
+            retry=retry,
+            timeout=timeout,
+            session=session,
+            **extras,  # type: ignore[arg-type]
+        )
+        self.users = UsersService(self._core)
+        self.pipelines = PipelinesService(self._core)
+        self.workflows = WorkflowsService(self._core)
+        self.jobs = JobsService(self._core)
+        self.projects = ProjectsService(self._core)
+
+    @property
+    def core(self) -> SessionCore:
+        """The session core that sends every request (for extensions and figures)."""
+        return self._core
+
+    @property
+    def base_url(self) -> str:
+        """The API root this client talks to."""
+        return self._core.base_url
+
+    def __repr__(self) -> str:
+        return f"CircleCI(base_url={self.base_url!r}, auth={self._core.auth.value!r}, token=***)"
+
+    async def __aenter__(self) -> CircleCI:
+        self._core.http()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    async def close(self) -> None:
+        """Close the HTTP session (unless the caller passed it in)."""
+        await self._core.close()

@@ -1,0 +1,150 @@
+"""The exceptions this library raises; every one derives from `CircleCIError`."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+__all__ = [
+    "APIError",
+    "AuthenticationError",
+    "BadRequestError",
+    "CircleCIError",
+    "ConfigurationError",
+    "ConflictError",
+    "DecodeError",
+    "InvalidArgumentError",
+    "NotFoundError",
+    "PaginationError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "ServerError",
+    "TransportError",
+    "error_for_status",
+]
+
+
+class CircleCIError(Exception):
+    """Base class of every error raised by circleci-async."""
+
+
+class ConfigurationError(CircleCIError):
+    """The client was set up wrongly (no token, a bad base URL, ...)."""
+
+
+class InvalidArgumentError(CircleCIError, ValueError):
+    """A caller passed an argument the API cannot accept; raised before sending."""
+
+
+class APIError(CircleCIError):
+    """CircleCI answered with a non-success HTTP status."""
+
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        *,
+        method: str,
+        url: str,
+        request_id: str | None = None,
+    ) -> None:
+        self.status = status
+        self.message = message
+        self.method = method
+        self.url = url
+        self.request_id = request_id
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        text = f"{self.status} {self.message} ({self.method} {self.url})"
+        if self.request_id:
+            text += f" [request id {self.request_id}]"
+        return text
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(status={self.status!r}, message={self.message!r}, "
+            f"method={self.method!r}, url={self.url!r}, request_id={self.request_id!r})"
+        )
+
+
+class BadRequestError(APIError):
+    """HTTP 400: the request was malformed or a parameter was invalid."""
+
+
+class AuthenticationError(APIError):
+    """HTTP 401: the token is missing, invalid or of an old format."""
+
+
+class PermissionDeniedError(APIError):
+    """HTTP 403: the token is valid but may not do this."""
+
+
+class NotFoundError(APIError):
+    """HTTP 404: no such resource, or a private one the token cannot see."""
+
+
+class ConflictError(APIError):
+    """HTTP 409: the resource already exists or is in a conflicting state."""
+
+
+class RateLimitError(APIError):
+    """HTTP 429 that outlasted the retry policy; `retry_after` is the server's last wait."""
+
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        *,
+        method: str,
+        url: str,
+        request_id: str | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        self.retry_after = retry_after
+        super().__init__(status, message, method=method, url=url, request_id=request_id)
+
+
+class ServerError(APIError):
+    """HTTP 5xx: CircleCI failed to handle the request."""
+
+
+class TransportError(CircleCIError):
+    """The request failed below HTTP: connection refused or reset, timeout, broken body."""
+
+    def __init__(self, message: str, *, method: str, url: str) -> None:
+        self.message = message
+        self.method = method
+        self.url = url
+        super().__init__(f"{message} ({method} {url})")
+
+
+class DecodeError(CircleCIError):
+    """A response body did not fit the model the operation promises."""
+
+    def __init__(self, operation: str, details: list[str] | str) -> None:
+        self.operation = operation
+        self.details = [details] if isinstance(details, str) else list(details)
+        super().__init__(f"cannot decode the response of {operation}: " + "; ".join(self.details))
+
+
+class PaginationError(CircleCIError):
+    """A paged walk cannot go on: a page token was rejected or repeated."""
+
+
+_BY_STATUS: Mapping[int, type[APIError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    409: ConflictError,
+    429: RateLimitError,
+}
+
+
+def error_for_status(status: int) -> type[APIError]:
+    """Return the `APIError` subclass that stands for an HTTP status."""
+    if status in _BY_STATUS:
+        return _BY_STATUS[status]
+    if status >= 500:
+        return ServerError
+    return APIError

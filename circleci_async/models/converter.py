@@ -1,0 +1,117 @@
+"""The one cattrs converter that turns JSON into models, and `decode()` that uses it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import Enum
+from typing import Any, TypeVar
+
+import attrs
+import cattrs
+from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
+from cattrs.v import format_exception
+
+from ..errors import DecodeError
+from .base import OpenEnum
+
+__all__ = ["converter", "decode", "encode"]
+
+T = TypeVar("T")
+
+converter = cattrs.Converter(forbid_extra_keys=False)
+"""Decodes every response: unknown keys ignored, wire names honoured, strict scalars."""
+
+
+def _datetime(value: Any, _: type) -> datetime:
+    if isinstance(value, datetime):
+        parsed = value
+    elif isinstance(value, str):
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"not an ISO 8601 date-time: {value!r}") from None
+    else:
+        raise TypeError(f"expected an ISO 8601 date-time string, got {type(value).__name__}")
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+
+
+def _str(value: Any, _: type) -> str:
+    if isinstance(value, str):
+        return value
+    raise TypeError(f"expected a string, got {type(value).__name__}")
+
+
+def _int(value: Any, _: type) -> int:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    raise TypeError(f"expected an integer, got {value!r}")
+
+
+def _float(value: Any, _: type) -> float:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    raise TypeError(f"expected a number, got {value!r}")
+
+
+def _bool(value: Any, _: type) -> bool:
+    if isinstance(value, bool):
+        return value
+    raise TypeError(f"expected true or false, got {value!r}")
+
+
+def _enum(value: Any, cls: type[Enum]) -> Enum:
+    if not isinstance(value, str | int) or isinstance(value, bool):
+        raise TypeError(f"expected one of the {cls.__name__} values, got {value!r}")
+    return cls(value)
+
+
+def _describe(exc: BaseException, cls: type | None) -> str:
+    if isinstance(exc, TypeError | ValueError) and str(exc) and not isinstance(exc, KeyError):
+        return str(exc)
+    return format_exception(exc, cls)
+
+
+def _renames(cls: type) -> dict[str, Any]:
+    return {
+        field.name: override(rename=field.metadata["wire"])
+        for field in attrs.fields(cls)
+        if "wire" in field.metadata
+    }
+
+
+converter.register_structure_hook(datetime, _datetime)
+converter.register_unstructure_hook(datetime, lambda value: value.isoformat())
+converter.register_structure_hook(str, _str)
+converter.register_structure_hook(int, _int)
+converter.register_structure_hook(float, _float)
+converter.register_structure_hook(bool, _bool)
+converter.register_structure_hook(Enum, _enum)
+converter.register_structure_hook(OpenEnum, _enum)
+converter.register_structure_hook_factory(
+    attrs.has, lambda cls: make_dict_structure_fn(cls, converter, **_renames(cls))
+)
+converter.register_unstructure_hook_factory(
+    attrs.has,
+    lambda cls: make_dict_unstructure_fn(
+        cls, converter, _cattrs_omit_if_default=False, **_renames(cls)
+    ),
+)
+
+
+def decode(data: Any, into: type[T], operation: str) -> T:
+    """Structure JSON `data` into `into`; a mismatch raises `DecodeError` naming each field."""
+    try:
+        return converter.structure(data, into)
+    except Exception as exc:
+        if isinstance(exc, cattrs.BaseValidationError):
+            details = cattrs.transform_error(exc, path="body", format_exception=_describe)
+        else:
+            details = [f"{type(exc).__name__}: {exc} @ body"]
+        raise DecodeError(operation, details) from None
+
+
+def encode(value: Any) -> Any:
+    """A model (or plain value) as JSON-ready data, with wire names."""
+    return converter.unstructure(value)

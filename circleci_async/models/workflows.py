@@ -1,0 +1,89 @@
+"""Workflows and the jobs listed in them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from .base import OpenEnum, model
+
+__all__ = ["Job", "JobStatus", "JobType", "Workflow", "WorkflowStatus"]
+
+
+class WorkflowStatus(OpenEnum):
+    """The status of a workflow; unknown values are kept."""
+
+    SUCCESS = "success"
+    RUNNING = "running"
+    NOT_RUN = "not_run"
+    FAILED = "failed"
+    ERROR = "error"
+    FAILING = "failing"
+    ON_HOLD = "on_hold"
+    CANCELED = "canceled"
+    UNAUTHORIZED = "unauthorized"
+
+
+class JobStatus(OpenEnum):
+    """The status of a job; unknown values are kept."""
+
+    SUCCESS = "success"
+    RUNNING = "running"
+    NOT_RUN = "not_run"
+    FAILED = "failed"
+    RETRIED = "retried"
+    QUEUED = "queued"
+    NOT_RUNNING = "not_running"
+    INFRASTRUCTURE_FAIL = "infrastructure_fail"
+    TIMEDOUT = "timedout"
+    ON_HOLD = "on_hold"
+    TERMINATED_UNKNOWN = "terminated-unknown"
+    BLOCKED = "blocked"
+    CANCELED = "canceled"
+    UNAUTHORIZED = "unauthorized"
+
+
+class JobType(OpenEnum):
+    """A build job or an approval step."""
+
+    BUILD = "build"
+    APPROVAL = "approval"
+
+
+@model
+class Workflow:
+    """A workflow (`GET /workflow/{id}` and a pipeline's workflow list)."""
+
+    id: str
+    name: str
+    status: WorkflowStatus
+    pipeline_id: str
+    pipeline_number: int
+    project_slug: str
+    started_by: str
+    created_at: datetime
+    stopped_at: datetime | None = None
+    canceled_by: str | None = None
+    errored_by: str | None = None
+    tag: str | None = None
+    auto_rerun_number: int | None = None
+    max_auto_reruns: int | None = None
+
+
+@model
+class Job:
+    """A job as a workflow lists it; `started_at` is None until it starts (queued, blocked)."""
+
+    id: str
+    name: str
+    project_slug: str
+    status: JobStatus
+    type: JobType
+    dependencies: list[str]
+    started_at: datetime | None = None
+    stopped_at: datetime | None = None
+    job_number: int | None = None
+    canceled_by: str | None = None
+    approved_by: str | None = None
+    approval_request_id: str | None = None
+    requires: dict[str, Any] | None = None

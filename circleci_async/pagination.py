@@ -1,0 +1,156 @@
+"""Lazy, resumable walks over CircleCI's token-paged lists: `Paginator` and `Page`."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Generic, TypeVar
+
+import attrs
+
+from .errors import APIError, InvalidArgumentError, PaginationError
+
+__all__ = ["Page", "Paginator"]
+
+T = TypeVar("T")
+
+FetchPage = Callable[[str | None], Awaitable["Page[T]"]]
+"""Fetches the page that starts at a token (None for the first page)."""
+
+
+@attrs.frozen
+class Page(Generic[T]):
+    """One page of a list: its items and the token of the next page (None on the last)."""
+
+    items: list[T]
+    next_page_token: str | None = None
+
+
+class Paginator(Generic[T]):
+    """A lazy walk over a paged list; no request is sent until it is iterated.
+
+    `async for item in paginator` yields items across pages; `pages()` yields whole pages
+    with their tokens, so a walk can be resumed later by passing a page's `next_page_token`
+    as the `page_token=` of the same list method. Each iteration starts a fresh walk from
+    the start token. Only one page is held at a time, and each page's body is read in full
+    before it is yielded, so breaking out early leaves no connection open. Retries and the
+    client's rate-limit gate apply to every page.
+    """
+
+    def __init__(
+        self, fetch: FetchPage[T], *, operation: str, page_token: str | None = None
+    ) -> None:
+        if page_token is not None and (not isinstance(page_token, str) or not page_token):
+            raise InvalidArgumentError("page_token must be a non-empty string or None")
+        self._fetch = fetch
+        self.operation = operation
+        """The spec operationId that serves each page."""
+        self.start_token = page_token
+        """The page token the walk starts from (None: the first page)."""
+
+    def __repr__(self) -> str:
+        return f"Paginator({self.operation}, page_token={self.start_token!r})"
+
+    def pages(self) -> AsyncIterator[Page[T]]:
+        """Iterate over whole pages, empty ones included, until the last."""
+        return _PageWalk(self._fetch, self.operation, self.start_token)
+
+    def __aiter__(self) -> AsyncIterator[T]:
+        return _ItemWalk(self.pages())
+
+    async def first(self) -> T | None:
+        """The first item, or None when the list is empty; fetches no more pages than needed."""
+        async for item in self:
+            return item
+        return None
+
+    async def take(self, n: int) -> list[T]:
+        """The first `n` items (fewer if the list is shorter)."""
+        if isinstance(n, bool) or not isinstance(n, int) or n < 0:
+            raise InvalidArgumentError(f"take() needs a non-negative integer, got {n!r}")
+        items: list[T] = []
+        if n == 0:
+            return items
+        async for item in self:
+            items.append(item)
+            if len(items) >= n:
+                break
+        return items
+
+    async def collect(self, limit: int | None = None) -> list[T]:
+        """Every item in a list; with `limit`, raise `PaginationError` past that many."""
+        items: list[T] = []
+        async for item in self:
+            if limit is not None and len(items) >= limit:
+                raise PaginationError(
+                    f"{self.operation} returned more than the limit of {limit} items"
+                )
+            items.append(item)
+        return items
+
+
+class _PageWalk(Generic[T]):
+    """One walk over pages; remembers a hash of every token to catch cycles."""
+
+    def __init__(self, fetch: FetchPage[T], operation: str, token: str | None) -> None:
+        self._fetch = fetch
+        self._operation = operation
+        self._token = token
+        self._seen: set[int] = set()
+        self._number = 0
+        self._done = False
+
+    def __aiter__(self) -> _PageWalk[T]:
+        return self
+
+    async def __anext__(self) -> Page[T]:
+        if self._done:
+            raise StopAsyncIteration
+        token = self._token
+        if token is not None:
+            key = hash(token)
+            if key in self._seen:
+                self._done = True
+                raise PaginationError(
+                    f"{self._operation}: page {self._number + 1} repeats the token of an "
+                    f"earlier page ({token!r}); the server's paging is cyclic"
+                )
+            self._seen.add(key)
+        self._number += 1
+        try:
+            page = await self._fetch(token)
+        except APIError as exc:
+            self._done = True
+            if token is not None and exc.status in (400, 404, 410, 422):
+                raise PaginationError(
+                    f"{self._operation}: the server rejected the page token of page "
+                    f"{self._number} ({exc.status} {exc.message}); start the walk again "
+                    f"without page_token"
+                ) from exc
+            raise
+        except BaseException:
+            self._done = True
+            raise
+        self._token = page.next_page_token or None
+        self._done = self._token is None
+        return page
+
+
+class _ItemWalk(Generic[T]):
+    """Flattens a page walk into items."""
+
+    def __init__(self, pages: AsyncIterator[Page[T]]) -> None:
+        self._pages = pages
+        self._items: list[T] = []
+        self._index = 0
+
+    def __aiter__(self) -> _ItemWalk[T]:
+        return self
+
+    async def __anext__(self) -> T:
+        while self._index >= len(self._items):
+            page = await self._pages.__anext__()
+            self._items = page.items
+            self._index = 0
+        item = self._items[self._index]
+        self._index += 1
+        return item

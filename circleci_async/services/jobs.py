@@ -1,0 +1,59 @@
+"""The `jobs` service."""
+
+from __future__ import annotations
+
+from ..models import Artifact, JobDetails, TestResult
+from ..pagination import Paginator
+from ..session import Endpoint
+from ..wire import format_job_number, validate_project_slug
+from .base import Service, implements
+
+__all__ = ["JobsService"]
+
+GET_DETAILS = Endpoint("getJobDetails", "GET", "/project/{project-slug}/job/{job-number}")
+LIST_ARTIFACTS = Endpoint(
+    "getJobArtifacts", "GET", "/project/{project-slug}/{job-number}/artifacts"
+)
+LIST_TESTS = Endpoint("getTests", "GET", "/project/{project-slug}/{job-number}/tests")
+
+
+def _job_path(project_slug: str, job_number: int) -> dict[str, str]:
+    return {
+        "project-slug": validate_project_slug(project_slug),
+        "job-number": format_job_number(job_number),
+    }
+
+
+class JobsService(Service):
+    """Jobs: details, artifacts and test results."""
+
+    name = "jobs"
+
+    @implements(GET_DETAILS)
+    async def get(self, project_slug: str, job_number: int) -> JobDetails:
+        """A job in full, by project and job number."""
+        return await self._call(GET_DETAILS, JobDetails, path=_job_path(project_slug, job_number))
+
+    @implements(LIST_ARTIFACTS)
+    def artifacts(
+        self, project_slug: str, job_number: int, *, page_token: str | None = None
+    ) -> Paginator[Artifact]:
+        """The artifacts a job stored."""
+        return self._paginate(
+            LIST_ARTIFACTS,
+            Artifact,
+            path=_job_path(project_slug, job_number),
+            page_token=page_token,
+        )
+
+    @implements(LIST_TESTS)
+    def tests(
+        self, project_slug: str, job_number: int, *, page_token: str | None = None
+    ) -> Paginator[TestResult]:
+        """The test results a job reported."""
+        return self._paginate(
+            LIST_TESTS,
+            TestResult,
+            path=_job_path(project_slug, job_number),
+            page_token=page_token,
+        )

@@ -1,0 +1,263 @@
+"""CircleCI's wire rules as pure functions: no I/O, no event loop.
+
+Everything here is decided from values (headers, bodies, method names), so it is tested
+without a server: parsing `Retry-After` and the rate-limit headers, reading the message out
+of an error body, checking project slugs and path arguments, and deciding what may be retried.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import html
+import json
+import math
+import re
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from enum import Enum
+from urllib.parse import quote, urlsplit, urlunsplit
+
+import attrs
+
+from .errors import InvalidArgumentError
+
+__all__ = [
+    "Failure",
+    "RateLimitInfo",
+    "error_message",
+    "format_job_number",
+    "format_path_id",
+    "parse_rate_limit",
+    "parse_retry_after",
+    "redact_url",
+    "should_retry",
+    "validate_project_slug",
+]
+
+_SLUG_PROVIDERS = frozenset({"gh", "github", "bb", "bitbucket"})
+_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+_SLUG_PART = re.compile(r"^[A-Za-z0-9_.\-]+$")
+_TAG = re.compile(r"<[^>]+>")
+_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+_SCRIPT_STYLE = re.compile(r"<(script|style)[^>]*>.*?</\1>", re.IGNORECASE | re.DOTALL)
+_MAX_MESSAGE = 500
+
+
+def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a `Retry-After` value (delta-seconds or HTTP-date), or None.
+
+    A date in the past gives 0.0; an unreadable value gives None.
+    """
+    if value is None:
+        return None
+    value = value.strip()
+    if not value:
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        pass
+    else:
+        if math.isfinite(seconds):
+            return max(0.0, seconds)
+        return None
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    current = now if now is not None else datetime.now(UTC)
+    return max(0.0, (when - current).total_seconds())
+
+
+@attrs.frozen(kw_only=True)
+class RateLimitInfo:
+    """The tightest rate-limit window CircleCI reported on one response."""
+
+    limit: int | None = None
+    remaining: int | None = None
+    reset: float | None = None
+    """Seconds until the window resets."""
+
+    @property
+    def nearly_spent(self) -> bool:
+        """True when at most a twentieth of the window (and at least one call) is left."""
+        if self.remaining is None:
+            return False
+        if self.limit is None or self.limit <= 0:
+            return self.remaining <= 1
+        return self.remaining <= max(1, self.limit // 20)
+
+
+def _number(value: str | None) -> float | None:
+    if value is None:
+        return None
+    try:
+        number = float(value.strip().split(",")[0].split(";")[0])
+    except ValueError:
+        return None
+    return number if math.isfinite(number) and number >= 0 else None
+
+
+def parse_rate_limit(headers: Mapping[str, str]) -> RateLimitInfo | None:
+    """Read `RateLimit-*` and `X-RateLimit-*[-<Window>]` headers; None when there are none.
+
+    CircleCI may send both families with different limits and enforces the lower, so the
+    window with the fewest remaining calls wins.
+    """
+    lowered = {key.lower(): value for key, value in headers.items()}
+    windows: dict[str, dict[str, float]] = {}
+    for key, value in lowered.items():
+        for family in ("ratelimit-", "x-ratelimit-"):
+            if not key.startswith(family):
+                continue
+            rest = key[len(family) :]
+            field, _, window = rest.partition("-")
+            number = _number(value)
+            if field in ("limit", "remaining", "reset") and number is not None:
+                windows.setdefault(family + window, {})[field] = number
+    if not windows:
+        return None
+
+    def tightness(window: dict[str, float]) -> tuple[float, float]:
+        return (window.get("remaining", math.inf), -window.get("reset", 0.0))
+
+    best = min(windows.values(), key=tightness)
+    limit = best.get("limit")
+    remaining = best.get("remaining")
+    return RateLimitInfo(
+        limit=int(limit) if limit is not None else None,
+        remaining=int(remaining) if remaining is not None else None,
+        reset=best.get("reset"),
+    )
+
+
+def error_message(body: bytes, content_type: str | None, *, reason: str = "") -> str:
+    """The human message of an error body: JSON `message`, JSON `error`, HTML title or text."""
+    text = body.decode("utf-8", errors="replace").strip()
+    kind = (content_type or "").lower()
+    if text[:1] in ("{", "[") or "json" in kind:
+        try:
+            data = json.loads(text)
+        except ValueError:
+            data = None
+        if isinstance(data, dict):
+            for key in ("message", "error"):
+                value = data.get(key)
+                if isinstance(value, str) and value.strip():
+                    return _clip(value.strip())
+    if "html" in kind or text[:1] == "<":
+        title = _TITLE.search(text)
+        if title and title.group(1).strip():
+            return _clip(html.unescape(" ".join(title.group(1).split())))
+        stripped = _TAG.sub(" ", _SCRIPT_STYLE.sub(" ", text))
+        text = html.unescape(" ".join(stripped.split()))
+    text = " ".join(text.split())
+    if not text:
+        return reason or "(empty response body)"
+    return _clip(text)
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= _MAX_MESSAGE else text[: _MAX_MESSAGE - 1] + "…"
+
+
+def validate_project_slug(slug: object) -> str:
+    """Return `slug` if it is a CircleCI project slug, else raise `InvalidArgumentError`.
+
+    Accepted: `gh|github|bb|bitbucket/<org>/<repo>` and `circleci/<org-uuid>/<project-uuid>`.
+    """
+    if not isinstance(slug, str):
+        raise InvalidArgumentError(
+            f"project slug must be a string like 'gh/org/repo', not {type(slug).__name__}"
+        )
+    parts = slug.split("/")
+    problem = None
+    if len(parts) != 3 or not all(parts):
+        problem = "it must have three parts: <vcs>/<org>/<repo>"
+    elif parts[0] == "circleci":
+        if not (_UUID.match(parts[1]) and _UUID.match(parts[2])):
+            problem = "a circleci/ slug takes an organization id and a project id (UUIDs)"
+    elif parts[0] not in _SLUG_PROVIDERS:
+        problem = "the vcs part must be gh, github, bb, bitbucket or circleci"
+    elif not (_SLUG_PART.match(parts[1]) and _SLUG_PART.match(parts[2])):
+        problem = "org and repo may hold only letters, digits, '.', '_' and '-'"
+    if problem:
+        raise InvalidArgumentError(f"malformed project slug {slug!r}: {problem}")
+    return slug
+
+
+def format_job_number(value: object, *, name: str = "job_number") -> str:
+    """A job or pipeline number as a path segment; refuses anything but a non-negative integer."""
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise InvalidArgumentError(f"{name} must be an integer, not {type(value).__name__}")
+    if isinstance(value, str):
+        if not value.isascii() or not value.isdigit():
+            raise InvalidArgumentError(f"{name} must be an integer, not {value!r}")
+        value = int(value)
+    if value < 0:
+        raise InvalidArgumentError(f"{name} must not be negative, got {value}")
+    return str(value)
+
+
+def format_path_id(value: object, *, name: str) -> str:
+    """A non-empty string id (uuid, name, fingerprint) escaped as one path segment."""
+    if not isinstance(value, str):
+        raise InvalidArgumentError(f"{name} must be a string, not {type(value).__name__}")
+    if not value.strip():
+        raise InvalidArgumentError(f"{name} must not be empty")
+    return quote(value, safe="")
+
+
+class Failure(Enum):
+    """What went wrong with one attempt, as far as retrying is concerned."""
+
+    RATE_LIMITED = "rate_limited"
+    """429: the server did not act on the request."""
+    SERVER_ERROR = "server_error"
+    """5xx: the server may have acted on the request."""
+    CONNECT = "connect"
+    """The connection failed before the request was sent."""
+    AFTER_SEND = "after_send"
+    """Timeout or disconnect once the request may have reached the server."""
+
+
+_IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+
+
+def should_retry(method: str, failure: Failure, *, idempotent: bool | None = None) -> bool:
+    """Whether a failed attempt may be sent again.
+
+    A 429 or a connection that never opened is always safe to retry: the server did not act.
+    Other failures (5xx, timeouts, disconnects after sending) are retried only for idempotent
+    requests: GET, HEAD, OPTIONS, PUT and DELETE unless `idempotent` says otherwise for a call.
+    """
+    if failure in (Failure.RATE_LIMITED, Failure.CONNECT):
+        return True
+    if idempotent is None:
+        idempotent = method.upper() in _IDEMPOTENT
+    return idempotent
+
+
+_SECRET_QUERY = frozenset({"circle-token", "circle_token", "token", "x-amz-signature", "signature"})
+
+
+def redact_url(url: str) -> str:
+    """The URL without user info and with token-like query values replaced by `***`."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "(unparseable url)"
+    netloc = parts.netloc.rsplit("@", 1)[-1]
+    query = parts.query
+    if query:
+        pieces = []
+        for piece in query.split("&"):
+            key, sep, _ = piece.partition("=")
+            if sep and key.lower() in _SECRET_QUERY:
+                pieces.append(f"{key}=***")
+            else:
+                pieces.append(piece)
+        query = "&".join(pieces)
+    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))

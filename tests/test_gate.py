@@ -1,0 +1,143 @@
+"""The rate-limit gate and the retry policy, on virtual time."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from circleci_async import RetryPolicy
+from circleci_async.gate import GateTimeout, RateLimitGate
+from circleci_async.wire import RateLimitInfo
+
+from .clock import VirtualTime
+
+
+def make_gate(time: VirtualTime, rolls: float = 0.5) -> RateLimitGate:
+    return RateLimitGate(clock=time, sleep=time.sleep, random=lambda: rolls, spread=0.2)
+
+
+async def test_open_gate_does_not_wait() -> None:
+    time = VirtualTime()
+    gate = make_gate(time)
+    assert await time.run(gate.wait()) == 0.0
+    assert time.sleeps == []
+
+
+async def test_a_pause_holds_every_waiter_until_the_server_time_plus_spread() -> None:
+    time = VirtualTime(start=100.0)
+    gate = make_gate(time, rolls=0.5)
+    gate.pause(1.0)
+    released: list[float] = []
+
+    async def waiter() -> None:
+        await gate.wait()
+        released.append(time.now)
+
+    async def many() -> None:
+        await asyncio.gather(*(waiter() for _ in range(50)))
+
+    await time.run(many())
+    assert len(released) == 50
+    assert min(released) >= 101.0
+    assert max(released) == pytest.approx(101.1)
+    assert gate.pauses == 1
+
+
+async def test_spread_never_shortens_the_server_wait() -> None:
+    time = VirtualTime(start=0.0)
+    rolls = iter([0.0, 0.99, 0.3])
+    gate = RateLimitGate(clock=time, sleep=time.sleep, random=lambda: next(rolls), spread=1.0)
+    gate.pause(2.0)
+    out: list[float] = []
+
+    async def waiter() -> None:
+        await gate.wait()
+        out.append(time.now)
+
+    await time.run(asyncio.gather(waiter(), waiter(), waiter()))
+    assert sorted(out) == pytest.approx([2.0, 2.3, 2.99])
+
+
+async def test_a_later_pause_extends_a_wait_in_progress() -> None:
+    time = VirtualTime(start=0.0)
+    gate = make_gate(time, rolls=0.0)
+    gate.pause(1.0)
+
+    async def scenario() -> float:
+        waiting = asyncio.ensure_future(gate.wait())
+        await time.sleep(0.5)
+        gate.pause(3.0)
+        await waiting
+        return time.now
+
+    assert await time.run(scenario()) == pytest.approx(3.5)
+
+
+async def test_pause_without_header_backs_off_exponentially_within_jitter() -> None:
+    time = VirtualTime(start=0.0)
+    gate = RateLimitGate(clock=time, sleep=time.sleep, random=lambda: 1.0, base_delay=1.0,
+                         max_delay=5.0)
+    waits = [gate.pause(None) for _ in range(5)]
+    assert waits == [1.0, 2.0, 4.0, 5.0, 5.0]
+    low = RateLimitGate(clock=time, sleep=time.sleep, random=lambda: 0.0, base_delay=1.0)
+    assert low.pause(None) == 0.5
+    gate.observe(None)
+    assert gate.pause(None) == 1.0
+
+
+async def test_deadline_refuses_to_wait_past_it() -> None:
+    time = VirtualTime(start=0.0)
+    gate = make_gate(time)
+    gate.pause(30.0)
+    with pytest.raises(GateTimeout) as caught:
+        await time.run(gate.wait(deadline=10.0))
+    assert caught.value.wait == pytest.approx(30.0)
+    assert time.sleeps == []
+
+
+async def test_nearly_spent_budget_paces_requests() -> None:
+    time = VirtualTime(start=0.0)
+    gate = make_gate(time)
+    gate.observe(RateLimitInfo(limit=100, remaining=4, reset=2.0))
+    sent: list[float] = []
+
+    async def send() -> None:
+        await gate.wait()
+        sent.append(time.now)
+
+    await time.run(asyncio.gather(*(send() for _ in range(4))))
+    assert sent == pytest.approx([0.0, 0.5, 1.0, 1.5])
+
+
+async def test_spent_budget_waits_for_the_reset() -> None:
+    time = VirtualTime(start=0.0)
+    gate = make_gate(time, rolls=0.0)
+    gate.observe(RateLimitInfo(limit=100, remaining=0, reset=3.0))
+    await time.run(gate.wait())
+    assert time.now == pytest.approx(3.0)
+
+
+async def test_plenty_of_budget_does_not_pace() -> None:
+    time = VirtualTime(start=0.0)
+    gate = make_gate(time)
+    gate.observe(RateLimitInfo(limit=100, remaining=90, reset=2.0))
+    await time.run(asyncio.gather(*(gate.wait() for _ in range(10))))
+    assert time.sleeps == []
+
+
+def test_retry_policy_delays_are_full_jitter_exponential() -> None:
+    policy = RetryPolicy(base_delay=0.5, max_delay=3.0)
+    delays = policy.delays(lambda: 1.0)
+    assert [next(delays) for _ in range(5)] == [0.5, 1.0, 2.0, 3.0, 3.0]
+    half = policy.delays(lambda: 0.5)
+    assert [next(half) for _ in range(3)] == [0.25, 0.5, 1.0]
+
+
+def test_retry_policy_refuses_nonsense() -> None:
+    with pytest.raises(ValueError, match="attempts"):
+        RetryPolicy(attempts=0)
+    with pytest.raises(ValueError, match="budget"):
+        RetryPolicy(budget=-1)
+    assert RetryPolicy.never().attempts == 1
+    assert RetryPolicy.never().rate_limit_retries == 0

@@ -1,0 +1,171 @@
+"""The pure wire rules: no server, no event loop."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from circleci_async import InvalidArgumentError
+from circleci_async.wire import (
+    Failure,
+    RateLimitInfo,
+    error_message,
+    format_job_number,
+    format_path_id,
+    parse_rate_limit,
+    parse_retry_after,
+    redact_url,
+    should_retry,
+    validate_project_slug,
+)
+
+NOW = datetime(2026, 11, 27, 12, 0, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("1", 1.0),
+        ("0", 0.0),
+        (" 2.5 ", 2.5),
+        ("-3", 0.0),
+        ("Fri, 27 Nov 2026 12:00:30 GMT", 30.0),
+        ("Fri, 27 Nov 2026 11:59:00 GMT", 0.0),
+        ("soon", None),
+        ("", None),
+        (None, None),
+        ("inf", None),
+    ],
+)
+def test_retry_after_takes_seconds_or_http_dates(value: str | None, expected: float | None) -> None:
+    assert parse_retry_after(value, now=NOW) == expected
+
+
+def test_rate_limit_headers_take_the_tightest_window() -> None:
+    info = parse_rate_limit(
+        {
+            "RateLimit-Limit": "100",
+            "RateLimit-Remaining": "40",
+            "RateLimit-Reset": "9",
+            "X-RateLimit-Limit-Minute": "60",
+            "X-RateLimit-Remaining-Minute": "3",
+            "X-RateLimit-Reset-Minute": "20",
+        }
+    )
+    assert info == RateLimitInfo(limit=60, remaining=3, reset=20.0)
+    assert info.nearly_spent
+
+
+def test_no_rate_limit_headers_is_none_and_garbage_is_ignored() -> None:
+    assert parse_rate_limit({"Content-Type": "application/json"}) is None
+    assert parse_rate_limit({"RateLimit-Remaining": "lots"}) is None
+
+
+def test_nearly_spent_thresholds() -> None:
+    assert not RateLimitInfo(limit=100, remaining=50, reset=1).nearly_spent
+    assert RateLimitInfo(limit=100, remaining=5, reset=1).nearly_spent
+    assert RateLimitInfo(remaining=1).nearly_spent
+    assert not RateLimitInfo(limit=100).nearly_spent
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "expected"),
+    [
+        (b'{"message": "Pipeline not found"}', "application/json", "Pipeline not found"),
+        (b'{"error": "OwnerID: must be a valid UUID."}', "application/json",
+         "OwnerID: must be a valid UUID."),
+        (b"Rate limited.", "text/plain", "Rate limited."),
+        (b"<html><head><title>502 Bad Gateway</title></head><body>x</body></html>",
+         "text/html", "502 Bad Gateway"),
+        (b"<html><body><h1>Oops</h1><script>var a=1;</script><p>down</p></body></html>",
+         "text/html", "Oops down"),
+        (b"", "application/json", "(empty response body)"),
+        (b'{"message": ""}', "application/json", '{"message": ""}'),
+        (b"{not json", "application/json", "{not json"),
+    ],
+)
+def test_error_message_from_any_body(body: bytes, content_type: str, expected: str) -> None:
+    assert error_message(body, content_type) == expected
+
+
+def test_error_message_is_clipped() -> None:
+    message = error_message(b"x" * 5000, "text/plain")
+    assert len(message) == 500
+    assert message.endswith("…")
+
+
+@pytest.mark.parametrize(
+    "slug",
+    [
+        "gh/CircleCI-Public/api-preview-docs",
+        "github/org/repo.name",
+        "bb/team/repo_1",
+        "bitbucket/a/b",
+        "circleci/3ab2f0a4-1c9f-4d8e-9d7a-1f2e3d4c5b6a/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b",
+    ],
+)
+def test_valid_slugs_pass(slug: str) -> None:
+    assert validate_project_slug(slug) == slug
+
+
+@pytest.mark.parametrize(
+    ("slug", "reason"),
+    [
+        ("gh/org", "three parts"),
+        ("gh/org/repo/extra", "three parts"),
+        ("gh//repo", "three parts"),
+        ("gitlab/org/repo", "vcs part"),
+        ("circleci/org/repo", "UUIDs"),
+        ("gh/org/re po", "letters, digits"),
+        ("gh/org/rep?o", "letters, digits"),
+        (42, "must be a string"),
+    ],
+)
+def test_malformed_slugs_are_refused(slug: object, reason: str) -> None:
+    with pytest.raises(InvalidArgumentError, match=reason):
+        validate_project_slug(slug)
+
+
+@pytest.mark.parametrize(("value", "expected"), [(7, "7"), ("12", "12"), (0, "0")])
+def test_job_numbers(value: object, expected: str) -> None:
+    assert format_job_number(value) == expected
+
+
+@pytest.mark.parametrize("value", ["12a", "", "-1", -1, 1.5, True, None, "١٢"])
+def test_bad_job_numbers(value: object) -> None:
+    with pytest.raises(InvalidArgumentError, match="job_number"):
+        format_job_number(value)
+
+
+def test_path_ids_are_escaped_and_checked() -> None:
+    assert format_path_id("a/b c", name="id") == "a%2Fb%20c"
+    with pytest.raises(InvalidArgumentError, match="workflow_id must not be empty"):
+        format_path_id(" ", name="workflow_id")
+    with pytest.raises(InvalidArgumentError, match="must be a string, not int"):
+        format_path_id(5, name="workflow_id")
+
+
+@pytest.mark.parametrize(
+    ("method", "failure", "idempotent", "expected"),
+    [
+        ("GET", Failure.SERVER_ERROR, None, True),
+        ("PUT", Failure.AFTER_SEND, None, True),
+        ("DELETE", Failure.SERVER_ERROR, None, True),
+        ("POST", Failure.RATE_LIMITED, None, True),
+        ("POST", Failure.CONNECT, None, True),
+        ("POST", Failure.SERVER_ERROR, None, False),
+        ("POST", Failure.AFTER_SEND, None, False),
+        ("POST", Failure.SERVER_ERROR, True, True),
+        ("GET", Failure.SERVER_ERROR, False, False),
+        ("GET", Failure.RATE_LIMITED, False, True),
+    ],
+)
+def test_retry_safety(method: str, failure: Failure, idempotent: bool | None,
+                      expected: bool) -> None:
+    assert should_retry(method, failure, idempotent=idempotent) is expected
+
+
+def test_redact_url_hides_credentials_and_token_queries() -> None:
+    url = "https://user:pw@host/x?circle-token=abc&page=2&X-Amz-Signature=sig"
+    assert redact_url(url) == "https://host/x?circle-token=***&page=2&X-Amz-Signature=***"
