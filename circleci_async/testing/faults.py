@@ -1,0 +1,362 @@
+"""`Faults`: failures the fake injects on purpose (429s, 5xx, disconnects, delays, bad tokens)."""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from collections.abc import Callable, Mapping
+from http import HTTPStatus
+from typing import Any
+
+import attrs
+
+from .paging import PageTokens
+from .replies import JSON_TYPE, Reply
+
+__all__ = ["FaultPlan", "Faults", "Scope"]
+
+_BAD_GATEWAY_HTML = (
+    "<html>\r\n<head><title>{code} {phrase}</title></head>\r\n<body>\r\n"
+    "<center><h1>{code} {phrase}</h1></center>\r\n</body>\r\n</html>\r\n"
+)
+_RATE_LIMIT_CEILING = 100
+
+
+@attrs.frozen
+class Scope:
+    """Which requests a fault applies to; None matches anything."""
+
+    operation: str | None = None
+    method: str | None = None
+    origin: str | None = None
+
+    def matches(self, origin: str, method: str, operation: str | None) -> bool:
+        """Whether a request with these properties is in scope."""
+        return (
+            (self.origin is None or self.origin == origin)
+            and (self.method is None or self.method == method.upper())
+            and (self.operation is None or self.operation == operation)
+        )
+
+
+@attrs.frozen
+class FaultPlan:
+    """What the server does with one request.
+
+    `reply` answers it instead of the normal handler; `delay` is slept first; `cut_after` cuts the
+    normal body after that many bytes; `headers` are added to the normal response.
+    """
+
+    reply: Reply | None = None
+    delay: float = 0.0
+    cut_after: int | None = None
+    headers: Mapping[str, str] = attrs.field(factory=dict)
+    fault: str | None = None
+
+
+@attrs.define
+class _Fault:
+    kind: str
+    scope: Scope
+    remaining: int
+    reply: Reply | None = None
+    delay: float = 0.0
+    cut_after: int | None = None
+    window_seconds: float = 0.0
+    window: tuple[float, float] | None = None
+
+
+@attrs.define
+class _Bucket:
+    rate: float
+    burst: float
+    scope: Scope
+    tokens: float
+    updated: float
+
+
+def _rate_limit_headers(limit: int, remaining: int, reset: int) -> dict[str, str]:
+    return {
+        "RateLimit-Limit": str(limit),
+        "RateLimit-Remaining": str(remaining),
+        "RateLimit-Reset": str(reset),
+        "X-RateLimit-Limit-Second": str(limit),
+        "X-RateLimit-Remaining-Second": str(remaining),
+        "X-RateLimit-Reset": str(reset),
+    }
+
+
+def _too_many(retry_after: str | None, *, plain_text: bool, headers: Mapping[str, str]) -> Reply:
+    extra = dict(headers)
+    if retry_after is not None:
+        extra.setdefault("Retry-After", retry_after)
+    if plain_text:
+        return Reply(429, {"Content-Type": "text/plain; charset=utf-8", **extra}, b"Rate limited.")
+    return Reply.json(429, {"message": "Rate limit exceeded."}, extra)
+
+
+class Faults:
+    """Fault injection for one fake server.
+
+    Every fault takes an optional scope: `operation` (spec operationId), `method`, `origin`
+    (`"api"`, `"artifacts"` or `"storage"`). A request takes the first pending fault in scope,
+    in the order they were added, and uses up one of its `times`.
+    """
+
+    def __init__(self, tokens: PageTokens, *, clock: Callable[[], float] = time.monotonic) -> None:
+        self._tokens = tokens
+        self._clock = clock
+        self._queue: list[_Fault] = []
+        self._bucket: _Bucket | None = None
+        self._cycle: tuple[int, Scope] | None = None
+        self.throttle_windows: list[tuple[float, float]] = []
+        """`(start, end)` monotonic times of every throttle window opened so far."""
+
+    @property
+    def pending(self) -> int:
+        """How many queued faults have not been used up yet."""
+        return len(self._queue)
+
+    def rate_limit(
+        self,
+        times: int = 1,
+        *,
+        retry_after: str | None = "1",
+        plain_text: bool = False,
+        headers: Mapping[str, str] | None = None,
+        operation: str | None = None,
+        method: str | None = None,
+        origin: str | None = None,
+    ) -> None:
+        """Answer the next `times` requests with 429 and rate-limit headers.
+
+        The body is `{"message": "Rate limit exceeded."}`, or `Rate limited.` as text/plain with
+        `plain_text`. `retry_after` is sent verbatim (seconds or an HTTP-date; None omits it).
+        `headers` add to or replace the defaults.
+        """
+        reset = retry_after if retry_after is not None and retry_after.isdigit() else "1"
+        merged = {**_rate_limit_headers(_RATE_LIMIT_CEILING, 0, int(reset)), **(headers or {})}
+        reply = _too_many(retry_after, plain_text=plain_text, headers=merged)
+        self._add(_Fault("rate_limit", _scope(operation, method, origin), times, reply=reply))
+
+    def throttle(
+        self,
+        seconds: float = 1.0,
+        *,
+        operation: str | None = None,
+        method: str | None = None,
+        origin: str | None = None,
+    ) -> None:
+        """The next request opens a throttle window of `seconds`.
+
+        It and every request in scope arriving before the window ends get 429 with
+        `Retry-After` set to the whole seconds left, rounded up.
+        """
+        fault = _Fault("throttle", _scope(operation, method, origin), 1, window_seconds=seconds)
+        self._add(fault)
+
+    def rate_limit_rps(
+        self,
+        rate: float | None,
+        *,
+        burst: float | None = None,
+        operation: str | None = None,
+        method: str | None = None,
+        origin: str | None = None,
+    ) -> None:
+        """Limit requests in scope to `rate` per second (token bucket of `burst`); None: off.
+
+        Requests over the limit get 429 with `Retry-After`; every response in scope carries
+        `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset` (and `X-RateLimit-*`).
+        """
+        if rate is None:
+            self._bucket = None
+            return
+        if rate <= 0:
+            raise ValueError("rate must be positive")
+        size = float(burst) if burst is not None else max(1.0, math.ceil(rate))
+        scope = _scope(operation, method, origin)
+        self._bucket = _Bucket(rate, size, scope, size, self._clock())
+
+    def error(
+        self,
+        status: int,
+        *,
+        times: int = 1,
+        body: str | bytes | Mapping[str, Any] | None = None,
+        content_type: str | None = "application/json",
+        headers: Mapping[str, str] | None = None,
+        operation: str | None = None,
+        method: str | None = None,
+        origin: str | None = None,
+    ) -> None:
+        """Answer the next `times` requests with `status`.
+
+        Without `body`: `{"message": <reason>}` for JSON, an nginx-style page for text/html,
+        the reason phrase otherwise. `body=""` sends an empty body. `content_type=None` sends
+        no Content-Type header.
+        """
+        reply = _error_reply(status, body, content_type, headers or {})
+        self._add(_Fault("error", _scope(operation, method, origin), times, reply=reply))
+
+    def disconnect(
+        self,
+        times: int = 1,
+        *,
+        after_bytes: int = 10,
+        operation: str | None = None,
+        method: str | None = None,
+        origin: str | None = None,
+    ) -> None:
+        """Cut the body of the next `times` responses short, then drop the connection.
+
+        Status and headers go out with the full Content-Length, then only `after_bytes` bytes of
+        the body (at most all but one).
+        """
+        if after_bytes < 0:
+            raise ValueError("after_bytes must not be negative")
+        scope = _scope(operation, method, origin)
+        self._add(_Fault("disconnect", scope, times, cut_after=after_bytes))
+
+    def delay(
+        self,
+        seconds: float,
+        *,
+        times: int = 1,
+        operation: str | None = None,
+        method: str | None = None,
+        origin: str | None = None,
+    ) -> None:
+        """Sleep `seconds` before answering the next `times` requests normally."""
+        self._add(_Fault("delay", _scope(operation, method, origin), times, delay=seconds))
+
+    def reject_page_tokens(self, *, operation: str | None = None) -> int:
+        """Invalidate every page token handed out so far (CircleCI does this mid-walk).
+
+        Later requests with them get 400. Returns how many tokens were invalidated.
+        """
+        return self._tokens.invalidate(operation)
+
+    def cycle_page_tokens(
+        self,
+        after_pages: int = 2,
+        *,
+        operation: str | None = None,
+        method: str | None = None,
+        origin: str | None = None,
+    ) -> None:
+        """Make page tokens cycle from now on.
+
+        Page `after_pages + 1` of every walk answers a `next_page_token` already handed out
+        earlier in that walk, so a client that does not detect cycles loops forever.
+        """
+        if after_pages < 1:
+            raise ValueError("after_pages must be at least 1")
+        self._cycle = (after_pages, _scope(operation, method, origin))
+
+    def clear(self) -> None:
+        """Remove every fault, the rate limiter and the token cycle."""
+        self._queue.clear()
+        self._bucket = None
+        self._cycle = None
+
+    def cycle_after(self, origin: str, method: str, operation: str | None) -> int | None:
+        """The page number after which tokens cycle for this request, if any."""
+        if self._cycle is None or not self._cycle[1].matches(origin, method, operation):
+            return None
+        return self._cycle[0]
+
+    def plan(self, origin: str, method: str, operation: str | None) -> FaultPlan:
+        """Decide, and use up, what happens to a request arriving now."""
+        now = self._clock()
+        for fault in list(self._queue):
+            if not fault.scope.matches(origin, method, operation):
+                continue
+            if fault.kind == "throttle":
+                throttled = self._throttled(fault, now)
+                if throttled is None:
+                    continue
+                return throttled
+            fault.remaining -= 1
+            if fault.remaining <= 0:
+                self._queue.remove(fault)
+            return FaultPlan(
+                reply=fault.reply, delay=fault.delay, cut_after=fault.cut_after, fault=fault.kind
+            )
+        return self._limit(origin, method, operation, now)
+
+    def _add(self, fault: _Fault) -> None:
+        if fault.remaining < 1:
+            raise ValueError("times must be at least 1")
+        self._queue.append(fault)
+
+    def _throttled(self, fault: _Fault, now: float) -> FaultPlan | None:
+        if fault.window is None:
+            fault.window = (now, now + fault.window_seconds)
+            self.throttle_windows.append(fault.window)
+        end = fault.window[1]
+        if now >= end:
+            self._queue.remove(fault)
+            return None
+        left = max(1, math.ceil(end - now))
+        headers = _rate_limit_headers(_RATE_LIMIT_CEILING, 0, left)
+        reply = _too_many(str(left), plain_text=False, headers=headers)
+        return FaultPlan(reply=reply, fault="throttle")
+
+    def _limit(self, origin: str, method: str, operation: str | None, now: float) -> FaultPlan:
+        bucket = self._bucket
+        if bucket is None or not bucket.scope.matches(origin, method, operation):
+            return FaultPlan()
+        bucket.tokens = min(bucket.burst, bucket.tokens + (now - bucket.updated) * bucket.rate)
+        bucket.updated = now
+        limit = math.ceil(bucket.burst)
+        if bucket.tokens >= 1:
+            bucket.tokens -= 1
+            reset = math.ceil((bucket.burst - bucket.tokens) / bucket.rate)
+            headers = _rate_limit_headers(limit, math.floor(bucket.tokens), reset)
+            return FaultPlan(headers=headers)
+        wait = max(1, math.ceil((1 - bucket.tokens) / bucket.rate))
+        headers = _rate_limit_headers(limit, 0, wait)
+        return FaultPlan(reply=_too_many(str(wait), plain_text=False, headers=headers), fault="rps")
+
+
+def _scope(operation: str | None, method: str | None, origin: str | None) -> Scope:
+    if origin not in (None, "api", "artifacts", "storage"):
+        raise ValueError(f"unknown origin {origin!r}")
+    return Scope(operation, None if method is None else method.upper(), origin)
+
+
+def _error_reply(
+    status: int,
+    body: str | bytes | Mapping[str, Any] | None,
+    content_type: str | None,
+    headers: Mapping[str, str],
+) -> Reply:
+    phrase = HTTPStatus(status).phrase
+    is_json = content_type is not None and "json" in content_type
+    if body is None:
+        if is_json:
+            body = {"message": phrase}
+        elif content_type is not None and "html" in content_type:
+            body = _BAD_GATEWAY_HTML.format(code=status, phrase=phrase)
+        else:
+            body = phrase
+    if isinstance(body, Mapping):
+        payload: Any = dict(body)
+        encoded = json.dumps(payload).encode()
+    else:
+        encoded = body.encode() if isinstance(body, str) else body
+        payload = _parse_json(encoded) if is_json else None
+    all_headers = dict(headers)
+    if content_type is not None:
+        sent_type = JSON_TYPE if content_type == "application/json" else content_type
+        all_headers.setdefault("Content-Type", sent_type)
+    return Reply(status, all_headers, encoded, payload)
+
+
+def _parse_json(encoded: bytes) -> Any:
+    try:
+        return json.loads(encoded)
+    except ValueError:
+        return None
