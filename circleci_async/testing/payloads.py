@@ -82,7 +82,7 @@ def pipeline_json(pipeline: Pipeline, project: Project) -> JsonObject:
         vcs["branch"] = pipeline.branch
     if pipeline.tag is not None:
         vcs["tag"] = pipeline.tag
-    return {
+    body: JsonObject = {
         "id": pipeline.id,
         "errors": [dict(error) for error in pipeline.errors],
         "project_slug": pipeline.project_slug,
@@ -97,6 +97,9 @@ def pipeline_json(pipeline: Pipeline, project: Project) -> JsonObject:
         },
         "vcs": vcs,
     }
+    if pipeline.parameters:
+        body["trigger_parameters"] = dict(pipeline.parameters)
+    return body
 
 
 def pipeline_creation_json(pipeline: Pipeline) -> JsonObject:
