@@ -23,10 +23,6 @@ SECRET = "s3cr3t-token-value"
 USER = {"id": "7e5bd5a5-0000-4000-8000-000000000001", "login": "l", "name": "n", "avatar_url": None}
 
 
-
-
-
-
 @pytest.fixture
 def no_env_token(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("CIRCLECI_TOKEN", raising=False)
@@ -51,15 +47,18 @@ def test_token_comes_from_argument_then_circleci_token_then_circle_token(
 
 
 @pytest.mark.usefixtures("no_env_token")
-@pytest.mark.parametrize(("token", "problem"), [("", "empty"), ("ab cd", "spaces"),
-                                               ("ab\ncd", "control")])
+@pytest.mark.parametrize(
+    ("token", "problem"), [("", "empty"), ("ab cd", "spaces"), ("ab\ncd", "control")]
+)
 def test_unusable_tokens_are_refused(token: str, problem: str) -> None:
     with pytest.raises(ConfigurationError, match=problem):
         CircleCI(token)
 
 
-@pytest.mark.parametrize("base_url", ["ftp://x/api/v2", "circleci.com/api/v2",
-                                      "https://u:p@h/api/v2", "https://h/api/v2?x=1"])
+@pytest.mark.parametrize(
+    "base_url",
+    ["ftp://x/api/v2", "circleci.com/api/v2", "https://u:p@h/api/v2", "https://h/api/v2?x=1"],
+)
 def test_bad_base_urls_are_refused(base_url: str) -> None:
     with pytest.raises(ConfigurationError, match="base_url"):
         CircleCI("t", base_url=base_url)

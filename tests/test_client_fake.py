@@ -38,7 +38,10 @@ async def stepping() -> SteppingClock:
 async def circle(fake: FakeCircleCI, stepping: SteppingClock) -> AsyncIterator[CircleCI]:
     """A client on `fake` whose waits are recorded, not slept."""
     async with CircleCI(
-        fake.token, base_url=fake.base_url, clock=stepping, sleep=stepping.sleep,
+        fake.token,
+        base_url=fake.base_url,
+        clock=stepping,
+        sleep=stepping.sleep,
         random=lambda: 0.5,
     ) as client:
         yield client
@@ -112,7 +115,7 @@ async def test_fifty_tasks_share_one_pause_on_a_429(fake: FakeCircleCI) -> None:
     async with CircleCI(fake.token, base_url=fake.base_url, max_concurrency=50) as circle:
         got = await asyncio.gather(*(circle.pipelines.get(p.id) for p in pipelines))
     assert [p.id for p in got] == [p.id for p in pipelines]
-    [(start, end)] = fake.faults.throttle_windows
+    [(_, end)] = fake.faults.throttle_windows
     calls = [r for r in fake.requests if r.operation_id == "getPipelineById"]
     limited = [r for r in calls if r.status == 429]
     assert limited, "the throttle window never answered 429"
@@ -136,8 +139,9 @@ async def test_a_post_answered_500_is_sent_once(fake: FakeCircleCI, circle: Circ
     assert fake.state.project(SLUG) is not None
 
 
-async def test_a_post_can_opt_into_retries(fake: FakeCircleCI, circle: CircleCI,
-                                           stepping: SteppingClock) -> None:
+async def test_a_post_can_opt_into_retries(
+    fake: FakeCircleCI, circle: CircleCI, stepping: SteppingClock
+) -> None:
     fake.state.add_project(SLUG)
     fake.faults.error(502, times=1, operation="triggerPipeline")
     created = await circle.pipelines.trigger(SLUG, idempotent=True)
@@ -170,8 +174,11 @@ async def test_a_plain_text_429_that_outlasts_the_policy(fake: FakeCircleCI) -> 
     fake.faults.rate_limit(5, plain_text=True, retry_after="7")
     clock = SteppingClock()
     async with CircleCI(
-        fake.token, base_url=fake.base_url, retry=RetryPolicy(rate_limit_retries=2),
-        clock=clock, sleep=clock.sleep,
+        fake.token,
+        base_url=fake.base_url,
+        retry=RetryPolicy(rate_limit_retries=2),
+        clock=clock,
+        sleep=clock.sleep,
     ) as circle:
         with pytest.raises(RateLimitError) as caught:
             await circle.users.me()
@@ -183,8 +190,13 @@ async def test_a_plain_text_429_that_outlasts_the_policy(fake: FakeCircleCI) -> 
 async def test_a_429_longer_than_the_budget_is_not_waited_for(fake: FakeCircleCI) -> None:
     fake.faults.rate_limit(1, retry_after="3600")
     clock = SteppingClock()
-    async with CircleCI(fake.token, base_url=fake.base_url, retry=RetryPolicy(budget=60),
-                        clock=clock, sleep=clock.sleep) as circle:
+    async with CircleCI(
+        fake.token,
+        base_url=fake.base_url,
+        retry=RetryPolicy(budget=60),
+        clock=clock,
+        sleep=clock.sleep,
+    ) as circle:
         with pytest.raises(RateLimitError, match="Rate limit exceeded"):
             await circle.users.me()
     assert clock.sleeps == []
@@ -247,8 +259,9 @@ async def test_a_disconnect_after_a_post_is_not_retried(
 
 async def test_a_refused_connection_is_a_transport_error() -> None:
     clock = SteppingClock()
-    async with CircleCI("t", base_url="http://127.0.0.1:9/api/v2", clock=clock,
-                        sleep=clock.sleep) as circle:
+    async with CircleCI(
+        "t", base_url="http://127.0.0.1:9/api/v2", clock=clock, sleep=clock.sleep
+    ) as circle:
         with pytest.raises(TransportError, match="cannot connect"):
             await circle.users.me()
     assert len(clock.sleeps) == 3
@@ -260,11 +273,16 @@ async def test_a_page_token_rejected_mid_walk(fake_factory: FakeFactory) -> None
         fake.state.add_pipeline(SLUG)
     async with CircleCI(fake.token, base_url=fake.base_url) as circle:
         seen = 0
-        with pytest.raises(PaginationError, match="rejected the page token of page 3") as caught:
+
+        async def walk() -> None:
+            nonlocal seen
             async for _ in circle.pipelines.list(SLUG):
                 seen += 1
                 if seen == 15:
                     fake.faults.reject_page_tokens()
+
+        with pytest.raises(PaginationError, match="rejected the page token of page 3") as caught:
+            await walk()
         assert isinstance(caught.value.__cause__, BadRequestError)
         assert seen == 20
 

@@ -76,8 +76,9 @@ async def test_a_later_pause_extends_a_wait_in_progress() -> None:
 
 async def test_pause_without_header_backs_off_exponentially_within_jitter() -> None:
     time = VirtualTime(start=0.0)
-    gate = RateLimitGate(clock=time, sleep=time.sleep, random=lambda: 1.0, base_delay=1.0,
-                         max_delay=5.0)
+    gate = RateLimitGate(
+        clock=time, sleep=time.sleep, random=lambda: 1.0, base_delay=1.0, max_delay=5.0
+    )
     waits = [gate.pause(None) for _ in range(5)]
     assert waits == [1.0, 2.0, 4.0, 5.0, 5.0]
     low = RateLimitGate(clock=time, sleep=time.sleep, random=lambda: 0.0, base_delay=1.0)

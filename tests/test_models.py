@@ -94,8 +94,11 @@ def test_queued_job_may_have_no_start_time() -> None:
         ({"number": "twelve"}, "body.number", "integer"),
         ({"number": True}, "body.number", "integer"),
         ({"created_at": "yesterday"}, "body.created_at", "ISO 8601"),
-        ({"trigger": {"type": "api", "received_at": "2019-08-24T14:15:22Z"}},
-         "body.trigger.actor", "required field missing"),
+        (
+            {"trigger": {"type": "api", "received_at": "2019-08-24T14:15:22Z"}},
+            "body.trigger.actor",
+            "required field missing",
+        ),
         ({"project_slug": None}, "body.project_slug", "string"),
         ({"errors": [{"type": "config"}]}, "body.errors[0].message", "required field missing"),
     ],

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from aiohttp import web
 
@@ -84,6 +86,5 @@ async def test_deprecation_headers_warn_once_per_endpoint() -> None:
 
     async with scripted_server(deprecated) as url, CircleCI("t", base_url=url) as circle:
         with pytest.warns(APIDeprecationWarning, match="getCurrentUser.*Sunset") as caught:
-            await circle.users.me()
-            await circle.users.me()
+            await asyncio.gather(circle.users.me(), circle.users.me(), circle.users.me())
         assert len(caught) == 1

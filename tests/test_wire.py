@@ -73,13 +73,22 @@ def test_nearly_spent_thresholds() -> None:
     ("body", "content_type", "expected"),
     [
         (b'{"message": "Pipeline not found"}', "application/json", "Pipeline not found"),
-        (b'{"error": "OwnerID: must be a valid UUID."}', "application/json",
-         "OwnerID: must be a valid UUID."),
+        (
+            b'{"error": "OwnerID: must be a valid UUID."}',
+            "application/json",
+            "OwnerID: must be a valid UUID.",
+        ),
         (b"Rate limited.", "text/plain", "Rate limited."),
-        (b"<html><head><title>502 Bad Gateway</title></head><body>x</body></html>",
-         "text/html", "502 Bad Gateway"),
-        (b"<html><body><h1>Oops</h1><script>var a=1;</script><p>down</p></body></html>",
-         "text/html", "Oops down"),
+        (
+            b"<html><head><title>502 Bad Gateway</title></head><body>x</body></html>",
+            "text/html",
+            "502 Bad Gateway",
+        ),
+        (
+            b"<html><body><h1>Oops</h1><script>var a=1;</script><p>down</p></body></html>",
+            "text/html",
+            "Oops down",
+        ),
         (b"", "application/json", "(empty response body)"),
         (b'{"message": ""}', "application/json", '{"message": ""}'),
         (b"{not json", "application/json", "{not json"),
@@ -161,8 +170,9 @@ def test_path_ids_are_escaped_and_checked() -> None:
         ("GET", Failure.RATE_LIMITED, False, True),
     ],
 )
-def test_retry_safety(method: str, failure: Failure, idempotent: bool | None,
-                      expected: bool) -> None:
+def test_retry_safety(
+    method: str, failure: Failure, idempotent: bool | None, expected: bool
+) -> None:
     assert should_retry(method, failure, idempotent=idempotent) is expected
 
 
