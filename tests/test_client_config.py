@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 import aiohttp
@@ -154,3 +155,24 @@ async def test_a_redirect_is_not_followed_with_the_token(caplog: pytest.LogCaptu
     assert SECRET not in str(caught.value) + repr(caught.value)
     assert caplog.records
     assert all(SECRET not in record.getMessage() for record in caplog.records)
+
+
+async def test_max_concurrency_bounds_requests_in_flight() -> None:
+    in_flight = 0
+    peak = 0
+    release = asyncio.Event()
+
+    async def handler(request: web.Request) -> web.Response:
+        nonlocal in_flight, peak
+        in_flight += 1
+        peak = max(peak, in_flight)
+        if peak >= 5:
+            release.set()
+        await release.wait()
+        in_flight -= 1
+        return web.json_response(USER)
+
+    async with scripted_server(handler) as url, CircleCI("t", base_url=url, max_concurrency=5) as c:
+        users = await asyncio.gather(*(c.users.me() for _ in range(40)))
+    assert len(users) == 40
+    assert peak == 5
