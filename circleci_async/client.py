@@ -4,16 +4,36 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from types import TracebackType
 
 import aiohttp
 
+from .artifacts import DEFAULT_ARTIFACT_HOSTS, ArtifactsService
 from .errors import ConfigurationError
 from .gate import Clock, Sleep
 from .retry import RetryPolicy
 from .secret import Secret
-from .services import JobsService, PipelinesService, ProjectsService, UsersService, WorkflowsService
+from .services import (
+    ContextsService,
+    DeploysService,
+    GroupsService,
+    InsightsService,
+    JobsService,
+    OidcService,
+    OrganizationsService,
+    PipelineDefinitionsService,
+    PipelinesService,
+    PoliciesService,
+    ProjectsService,
+    RollbacksService,
+    SchedulesService,
+    TriggersService,
+    UsageService,
+    UsersService,
+    WebhooksService,
+    WorkflowsService,
+)
 from .session import AuthScheme, SessionCore
 
 __all__ = ["DEFAULT_BASE_URL", "TOKEN_VARIABLES", "CircleCI", "resolve_token"]
@@ -60,19 +80,57 @@ class CircleCI:
     `base_url` points the client at a CircleCI Server install. At most `max_concurrency`
     requests are in flight at once; `retry` limits retries; `timeout` is seconds per
     request or an `aiohttp.ClientTimeout`. A `session` passed in is used but never closed.
-    `clock`, `sleep` and `random` replace time and chance, for tests.
+    `clock`, `sleep` and `random` replace time and chance, for tests. `artifact_hosts` are
+    the hosts besides the API host that receive the token when `artifacts` downloads
+    (`*.circle-artifacts.com` by default).
+
+    One attribute per part of the API (the spec's tags); `circleci_async.OPERATIONS` maps
+    every spec operationId to its method. Lists come back as lazy `Paginator`s. Methods
+    that POST or PATCH are sent once unless a retry is known to be safe; pass
+    `idempotent=True` to retry them like GETs.
     """
 
     users: UsersService
-    """Users: `me()`."""
+    """Users: `me()`, `get()`, `collaborations()`."""
     pipelines: PipelinesService
-    """Pipelines: `list()`, `get()`, `workflows()`, `trigger()`."""
+    """Pipelines: `list()`, `mine()`, `followed()`, `get()`, `get_by_number()`, `config()`,
+    `values()`, `workflows()`, `run()`, `trigger()`, `continue_from_setup()`."""
     workflows: WorkflowsService
-    """Workflows: `get()`, `jobs()`."""
+    """Workflows: `get()`, `jobs()`, `cancel()`, `rerun()`, `approve()`."""
     jobs: JobsService
-    """Jobs: `get()`, `artifacts()`, `tests()`."""
+    """Jobs: `get()`, `artifacts()`, `tests()`, `cancel()`, `cancel_by_id()`."""
     projects: ProjectsService
-    """Projects: `get()`."""
+    """Projects: `get()`, `create()`, `delete()`, settings, checkout keys, env vars."""
+    contexts: ContextsService
+    """Contexts: `list()`, `create()`, `get()`, `delete()`, env vars, restrictions."""
+    insights: InsightsService
+    """Insights: summaries, metrics, runs, timeseries, branches, flaky and test metrics."""
+    schedules: SchedulesService
+    """Schedules: `list()`, `create()`, `get()`, `update()`, `delete()`."""
+    webhooks: WebhooksService
+    """Outbound webhooks: `list()`, `create()`, `get()`, `update()`, `delete()`."""
+    oidc: OidcService
+    """OIDC token claims of organizations and projects: get, update, delete."""
+    policies: PoliciesService
+    """Config policies: decisions, their logs and settings, policy bundles."""
+    organizations: OrganizationsService
+    """Organizations: `create()`, `delete()`, the URL orb allow-list."""
+    groups: GroupsService
+    """Groups of an organization: `list()`, `create()`, `get()`, `delete()`."""
+    pipeline_definitions: PipelineDefinitionsService
+    """Pipeline definitions: `list()`, `create()`, `get()`, `update()`, `delete()`."""
+    triggers: TriggersService
+    """Triggers of pipeline definitions: `list()`, `create()`, `get()`, `update()`,
+    `delete()`."""
+    deploys: DeploysService
+    """Deploys: environments, components and component versions."""
+    rollbacks: RollbacksService
+    """Rollbacks: `create()`."""
+    usage: UsageService
+    """Usage exports: `create_export()`, `export()`."""
+    artifacts: ArtifactsService
+    """Artifact downloads in bulk: `download_job()`, `download_workflow()`,
+    `download_pipeline()`, `download()`."""
 
     def __init__(
         self,
@@ -87,6 +145,7 @@ class CircleCI:
         clock: Clock | None = None,
         sleep: Sleep | None = None,
         random: Callable[[], float] | None = None,
+        artifact_hosts: Iterable[str] = DEFAULT_ARTIFACT_HOSTS,
     ) -> None:
         try:
             scheme = AuthScheme(auth)
@@ -117,6 +176,20 @@ class CircleCI:
         self.workflows = WorkflowsService(self._core)
         self.jobs = JobsService(self._core)
         self.projects = ProjectsService(self._core)
+        self.contexts = ContextsService(self._core)
+        self.insights = InsightsService(self._core)
+        self.schedules = SchedulesService(self._core)
+        self.webhooks = WebhooksService(self._core)
+        self.oidc = OidcService(self._core)
+        self.policies = PoliciesService(self._core)
+        self.organizations = OrganizationsService(self._core)
+        self.groups = GroupsService(self._core)
+        self.pipeline_definitions = PipelineDefinitionsService(self._core)
+        self.triggers = TriggersService(self._core)
+        self.deploys = DeploysService(self._core)
+        self.rollbacks = RollbacksService(self._core)
+        self.usage = UsageService(self._core)
+        self.artifacts = ArtifactsService(self._core, artifact_hosts=artifact_hosts)
 
     @property
     def core(self) -> SessionCore:

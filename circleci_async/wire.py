@@ -35,7 +35,7 @@ __all__ = [
 ]
 
 _SLUG_PROVIDERS = frozenset({"gh", "github", "bb", "bitbucket"})
-_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+_CIRCLECI_ID = re.compile(r"^[A-Za-z0-9-]{1,64}$")
 _SLUG_PART = re.compile(r"^[A-Za-z0-9_.\-]+$")
 _TAG = re.compile(r"<[^>]+>")
 _TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
@@ -166,7 +166,8 @@ def _clip(text: str) -> str:
 def validate_project_slug(slug: object) -> str:
     """Return `slug` if it is a CircleCI project slug, else raise `InvalidArgumentError`.
 
-    Accepted: `gh|github|bb|bitbucket/<org>/<repo>` and `circleci/<org-uuid>/<project-uuid>`.
+    Accepted: `gh|github|bb|bitbucket/<org>/<repo>` and `circleci/<org-id>/<project-id>`,
+    where the ids are UUIDs or the short alphanumeric ids CircleCI also issues.
     """
     if not isinstance(slug, str):
         raise InvalidArgumentError(
@@ -177,8 +178,8 @@ def validate_project_slug(slug: object) -> str:
     if len(parts) != 3 or not all(parts):
         problem = "it must have three parts: <vcs>/<org>/<repo>"
     elif parts[0] == "circleci":
-        if not (_UUID.match(parts[1]) and _UUID.match(parts[2])):
-            problem = "a circleci/ slug takes an organization id and a project id (UUIDs)"
+        if not (_CIRCLECI_ID.match(parts[1]) and _CIRCLECI_ID.match(parts[2])):
+            problem = "a circleci/ slug takes an organization id and a project id"
     elif parts[0] not in _SLUG_PROVIDERS:
         problem = "the vcs part must be gh, github, bb, bitbucket or circleci"
     elif not (_SLUG_PART.match(parts[1]) and _SLUG_PART.match(parts[2])):

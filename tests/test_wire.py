@@ -112,6 +112,7 @@ def test_error_message_is_clipped() -> None:
         "bb/team/repo_1",
         "bitbucket/a/b",
         "circleci/3ab2f0a4-1c9f-4d8e-9d7a-1f2e3d4c5b6a/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b",
+        "circleci/43G3lM5RtfFE7v5sa4nWAU/44n9wujWcTnVZ2b5S8Fnat",
     ],
 )
 def test_valid_slugs_pass(slug: str) -> None:
@@ -125,7 +126,7 @@ def test_valid_slugs_pass(slug: str) -> None:
         ("gh/org/repo/extra", "three parts"),
         ("gh//repo", "three parts"),
         ("gitlab/org/repo", "vcs part"),
-        ("circleci/org/repo", "UUIDs"),
+        ("circleci/org.x/repo", "organization id and a project id"),
         ("gh/org/re po", "letters, digits"),
         ("gh/org/rep?o", "letters, digits"),
         (42, "must be a string"),

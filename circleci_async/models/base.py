@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any, TypeVar
+from typing import Any, TypeVar, dataclass_transform
 
 import attrs
 
@@ -11,13 +11,24 @@ __all__ = ["OpenEnum", "model", "wire"]
 
 T = TypeVar("T")
 
-model = attrs.frozen(kw_only=True)
-"""Decorator for response models: frozen, slotted, keyword-only attrs classes."""
-
 
 def wire(name: str, default: Any = attrs.NOTHING) -> Any:
-    """A field whose JSON key is not its Python name (`created-at` → `created_at`)."""
+    """A field whose JSON key is not its Python name (`created-at` → `created_at`).
+
+    Pass `default=` by keyword, so that type checkers see the field is optional.
+    """
     return attrs.field(default=default, metadata={"wire": name})
+
+
+@dataclass_transform(
+    frozen_default=True, kw_only_default=True, field_specifiers=(attrs.field, wire)
+)
+def model(cls: type[T]) -> type[T]:
+    """Decorator for response models: frozen, slotted, keyword-only attrs classes.
+
+    Declared as a dataclass transform, so type checkers know the keyword-only constructor.
+    """
+    return attrs.frozen(kw_only=True)(cls)
 
 
 class OpenEnum(StrEnum):

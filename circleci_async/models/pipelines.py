@@ -1,23 +1,27 @@
-"""Pipelines and what triggering one returns."""
+"""Pipelines, their configuration, and what triggering one returns."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from .base import OpenEnum, model
+from .base import OpenEnum, model, wire
 
 __all__ = [
     "Pipeline",
     "PipelineActor",
     "PipelineCommit",
+    "PipelineConfig",
     "PipelineCreation",
     "PipelineError",
     "PipelineErrorType",
+    "PipelineNotTriggered",
+    "PipelineRun",
     "PipelineState",
     "PipelineTrigger",
     "PipelineVcs",
     "TriggerType",
+    "TriggeredPipeline",
 ]
 
 
@@ -125,3 +129,44 @@ class PipelineCreation:
     number: int
     state: PipelineState
     created_at: datetime
+
+
+@model
+class PipelineConfig:
+    """A pipeline's configuration, as written and as compiled (`GET .../config`)."""
+
+    source: str
+    compiled: str
+    setup_config: str | None = wire("setup-config", default=None)
+    compiled_setup_config: str | None = wire("compiled-setup-config", default=None)
+
+
+@model
+class TriggeredPipeline:
+    """`pipelines.run()` created a pipeline (HTTP 201); the spec makes every field optional."""
+
+    id: str | None = None
+    number: int | None = None
+    state: PipelineState | None = None
+    created_at: datetime | None = None
+
+    @property
+    def triggered(self) -> bool:
+        """Always True: a pipeline was created."""
+        return True
+
+
+@model
+class PipelineNotTriggered:
+    """`pipelines.run()` created no pipeline (HTTP 200), e.g. because of `[ci skip]`."""
+
+    message: str | None = None
+
+    @property
+    def triggered(self) -> bool:
+        """Always False: no pipeline was created; `message` says why."""
+        return False
+
+
+PipelineRun = TriggeredPipeline | PipelineNotTriggered
+"""What `pipelines.run()` returns: check `.triggered` or `isinstance(result, TriggeredPipeline)`."""

@@ -1,10 +1,10 @@
-"""Users: the token's owner."""
+"""Users: the token's owner, and the organizations they collaborate on."""
 
 from __future__ import annotations
 
-from .base import model
+from .base import model, wire
 
-__all__ = ["User"]
+__all__ = ["Collaboration", "User"]
 
 
 @model
@@ -15,3 +15,15 @@ class User:
     login: str
     name: str
     avatar_url: str | None = None
+
+
+@model
+class Collaboration:
+    """An organization the user is a member of or collaborates on (`GET /me/collaborations`)."""
+
+    vcs_type: str = wire("vcs-type")
+    name: str
+    avatar_url: str
+    slug: str
+    id: str | None = None
+    """The organization's UUID; None for some VCS organizations."""

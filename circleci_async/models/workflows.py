@@ -7,7 +7,15 @@ from typing import Any
 
 from .base import OpenEnum, model
 
-__all__ = ["Job", "JobStatus", "JobType", "Workflow", "WorkflowStatus"]
+__all__ = [
+    "Job",
+    "JobStatus",
+    "JobType",
+    "Workflow",
+    "WorkflowRerun",
+    "WorkflowStatus",
+    "WorkflowTag",
+]
 
 
 class WorkflowStatus(OpenEnum):
@@ -22,6 +30,12 @@ class WorkflowStatus(OpenEnum):
     ON_HOLD = "on_hold"
     CANCELED = "canceled"
     UNAUTHORIZED = "unauthorized"
+
+
+class WorkflowTag(OpenEnum):
+    """A workflow's tag: `setup` marks the setup workflow of dynamic configuration."""
+
+    SETUP = "setup"
 
 
 class JobStatus(OpenEnum):
@@ -65,7 +79,7 @@ class Workflow:
     stopped_at: datetime | None = None
     canceled_by: str | None = None
     errored_by: str | None = None
-    tag: str | None = None
+    tag: WorkflowTag | None = None
     auto_rerun_number: int | None = None
     max_auto_reruns: int | None = None
 
@@ -87,3 +101,10 @@ class Job:
     approved_by: str | None = None
     approval_request_id: str | None = None
     requires: dict[str, Any] | None = None
+
+
+@model
+class WorkflowRerun:
+    """The answer to rerunning a workflow: the id of the new workflow."""
+
+    workflow_id: str

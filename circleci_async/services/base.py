@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
 from collections.abc import Callable, Mapping
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 import attrs
 
+from ..errors import InvalidArgumentError
 from ..models.converter import decode
 from ..pagination import Page, Paginator
 from ..session import Endpoint, Response, SessionCore
@@ -18,11 +21,43 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def implements(endpoint: Endpoint) -> Callable[[F], F]:
-    """Record on a service method the spec operation it implements."""
+    """Record on a service method the spec operation it implements.
+
+    The method is wrapped so that a call with a missing or unknown argument raises
+    `InvalidArgumentError` naming it, before anything is sent, rather than a bare `TypeError`.
+    The signature is checked only when the call fails, so a good call costs nothing extra.
+    """
 
     def mark(method: F) -> F:
-        method.__circleci_endpoint__ = endpoint  # type: ignore[attr-defined]
-        return method
+        signature = inspect.signature(method)
+
+        def refuse(exc: TypeError, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+            try:
+                signature.bind(*args, **kwargs)
+            except TypeError as binding:
+                raise InvalidArgumentError(f"{endpoint.operation_id}: {binding}") from None
+            raise exc
+
+        @functools.wraps(method)
+        def checked(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return method(*args, **kwargs)
+            except TypeError as exc:
+                refuse(exc, args, kwargs)
+                raise
+
+        @functools.wraps(method)
+        async def checked_call(*args: Any, **kwargs: Any) -> Any:
+            try:
+                pending = method(*args, **kwargs)
+            except TypeError as exc:
+                refuse(exc, args, kwargs)
+                raise
+            return await pending
+
+        wrapper: Any = checked_call if inspect.iscoroutinefunction(method) else checked
+        wrapper.__circleci_endpoint__ = endpoint
+        return cast(F, wrapper)
 
     return mark
 
@@ -31,6 +66,28 @@ def implements(endpoint: Endpoint) -> Callable[[F], F]:
 class _Listing(Generic[T]):
     items: list[T]
     next_page_token: str | None = None
+
+
+@attrs.frozen
+class _SparseListing(Generic[T]):
+    """A page of the newer endpoints, whose schemas make even `items` optional."""
+
+    items: list[T] = attrs.Factory(list)
+    next_page_token: str | None = None
+
+
+@attrs.frozen
+class _Items(Generic[T]):
+    """An unpaged list wrapped in `{"items": [...]}`."""
+
+    items: list[T]
+
+
+@attrs.frozen
+class _SparseItems(Generic[T]):
+    """An unpaged list wrapped in `{"items": [...]}` whose schema makes `items` optional."""
+
+    items: list[T] = attrs.Factory(list)
 
 
 class Service:
@@ -81,8 +138,15 @@ class Service:
         path: Mapping[str, str] | None = None,
         query: Mapping[str, object] | None = None,
         page_token: str | None = None,
+        sparse: bool = False,
     ) -> Paginator[T]:
-        listing: Any = _Listing[into]  # type: ignore[valid-type]
+        """Walk a list paged by `page-token` / `next_page_token`.
+
+        `page-token` is sent on every later page, also where the spec forgets to declare it.
+        `sparse=True` accepts a page without `items` (the newer schemas make it optional).
+        """
+        shape: Any = _SparseListing if sparse else _Listing
+        listing: Any = shape[into]
 
         async def fetch(token: str | None) -> Page[T]:
             response = await self._send(
@@ -92,3 +156,56 @@ class Service:
             return Page(data.items, data.next_page_token)
 
         return Paginator(fetch, operation=endpoint.operation_id, page_token=page_token)
+
+    def _paginate_offset(
+        self,
+        endpoint: Endpoint,
+        into: type[T],
+        *,
+        path: Mapping[str, str] | None = None,
+        query: Mapping[str, object] | None = None,
+        offset: int | None = None,
+    ) -> Paginator[T]:
+        """Walk a plain JSON array paged by an `offset` query parameter.
+
+        The paginator's token is the offset as a string. The walk ends on an empty page, or
+        on a page shorter than the longest seen so far (the server's page size).
+        """
+        listing: Any = list[into]  # type: ignore[valid-type]
+        longest = 0
+
+        async def fetch(token: str | None) -> Page[T]:
+            nonlocal longest
+            start = int(token) if token is not None else 0
+            response = await self._send(
+                endpoint,
+                path=path,
+                query={**(query or {}), "offset": start if token is not None else None},
+            )
+            items: list[T] = decode(response.data, listing, endpoint.operation_id)
+            longest = max(longest, len(items))
+            if not items or len(items) < longest:
+                return Page(items, None)
+            return Page(items, str(start + len(items)))
+
+        start_token = str(offset) if offset else None
+        return Paginator(fetch, operation=endpoint.operation_id, page_token=start_token)
+
+    async def _items(
+        self,
+        endpoint: Endpoint,
+        into: type[T],
+        *,
+        path: Mapping[str, str] | None = None,
+        query: Mapping[str, object] | None = None,
+        sparse: bool = False,
+    ) -> list[T]:
+        """Fetch an unpaged `{"items": [...]}` answer and return its items.
+
+        `sparse=True` accepts an answer without `items` (an empty list).
+        """
+        wrapper: Any = _SparseItems if sparse else _Items
+        shape: Any = wrapper[into]
+        response = await self._send(endpoint, path=path, query=query)
+        data: _Items[T] = decode(response.data, shape, endpoint.operation_id)
+        return data.items

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from ..models import Artifact, JobDetails, TestResult
+from ..models import Artifact, JobDetails, Message, TestResult
 from ..pagination import Paginator
 from ..session import Endpoint
-from ..wire import format_job_number, validate_project_slug
+from ..wire import format_job_number, format_path_id, validate_project_slug
 from .base import Service, implements
 
 __all__ = ["JobsService"]
@@ -15,6 +15,8 @@ LIST_ARTIFACTS = Endpoint(
     "getJobArtifacts", "GET", "/project/{project-slug}/{job-number}/artifacts"
 )
 LIST_TESTS = Endpoint("getTests", "GET", "/project/{project-slug}/{job-number}/tests")
+CANCEL = Endpoint("cancelJobByJobNumber", "POST", "/project/{project-slug}/job/{job-number}/cancel")
+CANCEL_BY_ID = Endpoint("cancelJobByJobID", "POST", "/jobs/{job-id}/cancel")
 
 
 def _job_path(project_slug: str, job_number: int) -> dict[str, str]:
@@ -25,7 +27,7 @@ def _job_path(project_slug: str, job_number: int) -> dict[str, str]:
 
 
 class JobsService(Service):
-    """Jobs: details, artifacts and test results."""
+    """Jobs: details, artifacts and test results; cancelling them."""
 
     name = "jobs"
 
@@ -56,4 +58,23 @@ class JobsService(Service):
             TestResult,
             path=_job_path(project_slug, job_number),
             page_token=page_token,
+        )
+
+    @implements(CANCEL)
+    async def cancel(
+        self, project_slug: str, job_number: int, *, idempotent: bool | None = None
+    ) -> Message:
+        """Cancel a job, by project and job number."""
+        return await self._call(
+            CANCEL, Message, path=_job_path(project_slug, job_number), idempotent=idempotent
+        )
+
+    @implements(CANCEL_BY_ID)
+    async def cancel_by_id(self, job_id: str, *, idempotent: bool | None = None) -> Message:
+        """Cancel a job by its id (a UUID)."""
+        return await self._call(
+            CANCEL_BY_ID,
+            Message,
+            path={"job-id": format_path_id(job_id, name="job_id")},
+            idempotent=idempotent,
         )

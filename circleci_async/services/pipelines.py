@@ -6,10 +6,21 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..errors import InvalidArgumentError
-from ..models import Pipeline, PipelineCreation, Workflow
+from ..models import (
+    Message,
+    Pipeline,
+    PipelineConfig,
+    PipelineCreation,
+    PipelineNotTriggered,
+    PipelineRun,
+    TriggeredPipeline,
+    Workflow,
+    decode,
+)
 from ..pagination import Paginator
 from ..session import Endpoint
-from ..wire import format_path_id, validate_project_slug
+from ..wire import format_job_number, format_path_id, validate_project_slug
+from . import arguments as check
 from .base import Service, implements
 
 __all__ = ["PipelinesService"]
@@ -18,26 +29,34 @@ LIST_FOR_PROJECT = Endpoint("listPipelinesForProject", "GET", "/project/{project
 GET_BY_ID = Endpoint("getPipelineById", "GET", "/pipeline/{pipeline-id}")
 LIST_WORKFLOWS = Endpoint("listWorkflowsByPipelineId", "GET", "/pipeline/{pipeline-id}/workflow")
 TRIGGER = Endpoint("triggerPipeline", "POST", "/project/{project-slug}/pipeline")
+LIST_FOLLOWED = Endpoint("listPipelines", "GET", "/pipeline")
+LIST_MINE = Endpoint("listMyPipelines", "GET", "/project/{project-slug}/pipeline/mine")
+GET_BY_NUMBER = Endpoint(
+    "getPipelineByNumber", "GET", "/project/{project-slug}/pipeline/{pipeline-number}"
+)
+GET_CONFIG = Endpoint("getPipelineConfigById", "GET", "/pipeline/{pipeline-id}/config")
+GET_VALUES = Endpoint("getPipelineValuesById", "GET", "/pipeline/{pipeline-id}/values")
+CONTINUE = Endpoint("continuePipeline", "POST", "/pipeline/continue")
+RUN = Endpoint(
+    "triggerPipelineRun", "POST", "/project/{provider}/{organization}/{project}/pipeline/run"
+)
 
-_PARAMETER_TYPES = (str, int, float, bool)
+
+def _pipeline_path(pipeline_id: str) -> dict[str, str]:
+    return {"pipeline-id": format_path_id(pipeline_id, name="pipeline_id")}
 
 
-def _check_parameters(parameters: Mapping[str, Any] | None) -> dict[str, Any] | None:
-    if parameters is None:
-        return None
-    if not isinstance(parameters, Mapping):
-        raise InvalidArgumentError(
-            f"parameters must be a mapping of names to values, not {type(parameters).__name__}"
-        )
-    for key, value in parameters.items():
-        if not isinstance(key, str) or not key:
-            raise InvalidArgumentError(f"pipeline parameter names must be strings, got {key!r}")
-        if not isinstance(value, _PARAMETER_TYPES):
-            raise InvalidArgumentError(
-                f"pipeline parameter {key!r} must be a string, number or boolean, "
-                f"not {type(value).__name__}"
-            )
-    return dict(parameters)
+def _ref(kind: str, branch: str | None, tag: str | None) -> dict[str, str] | None:
+    """The `{branch}` or `{tag}` object of a pipeline run's `config` or `checkout`."""
+    branch = check.text(branch, f"{kind}_branch", optional=True)
+    tag = check.text(tag, f"{kind}_tag", optional=True)
+    if branch is not None and tag is not None:
+        raise InvalidArgumentError(f"pass {kind}_branch or {kind}_tag, not both")
+    if branch is not None:
+        return {"branch": branch}
+    if tag is not None:
+        return {"tag": tag}
+    return None
 
 
 class PipelinesService(Service):
@@ -65,7 +84,7 @@ class PipelinesService(Service):
         return await self._call(
             GET_BY_ID,
             Pipeline,
-            path={"pipeline-id": format_path_id(pipeline_id, name="pipeline_id")},
+            path=_pipeline_path(pipeline_id),
         )
 
     @implements(LIST_WORKFLOWS)
@@ -74,7 +93,7 @@ class PipelinesService(Service):
         return self._paginate(
             LIST_WORKFLOWS,
             Workflow,
-            path={"pipeline-id": format_path_id(pipeline_id, name="pipeline_id")},
+            path=_pipeline_path(pipeline_id),
             page_token=page_token,
         )
 
@@ -105,7 +124,7 @@ class PipelinesService(Service):
             body["branch"] = branch
         if tag is not None:
             body["tag"] = tag
-        checked = _check_parameters(parameters)
+        checked = check.pipeline_parameters(parameters, optional=True)
         if checked is not None:
             body["parameters"] = checked
         return await self._call(
@@ -115,3 +134,105 @@ class PipelinesService(Service):
             body=body,
             idempotent=idempotent,
         )
+
+    @implements(LIST_FOLLOWED)
+    def followed(
+        self,
+        *,
+        org_slug: str | None = None,
+        mine: bool | None = None,
+        page_token: str | None = None,
+    ) -> Paginator[Pipeline]:
+        """The pipelines of the most recently built projects you follow (at most 250).
+
+        `org_slug` (`gh/org`) picks the organization; `mine=True` keeps your own pipelines.
+        """
+        return self._paginate(
+            LIST_FOLLOWED,
+            Pipeline,
+            query={
+                "org-slug": check.org_slug(org_slug, "org_slug", optional=True),
+                "mine": check.flag(mine, "mine", optional=True),
+            },
+            page_token=page_token,
+        )
+
+    @implements(LIST_MINE)
+    def mine(self, project_slug: str, *, page_token: str | None = None) -> Paginator[Pipeline]:
+        """The pipelines of a project that you triggered."""
+        slug = validate_project_slug(project_slug)
+        return self._paginate(
+            LIST_MINE, Pipeline, path={"project-slug": slug}, page_token=page_token
+        )
+
+    @implements(GET_BY_NUMBER)
+    async def get_by_number(self, project_slug: str, pipeline_number: int) -> Pipeline:
+        """A pipeline by project and pipeline number."""
+        path = {
+            "project-slug": validate_project_slug(project_slug),
+            "pipeline-number": format_job_number(pipeline_number, name="pipeline_number"),
+        }
+        return await self._call(GET_BY_NUMBER, Pipeline, path=path)
+
+    @implements(GET_CONFIG)
+    async def config(self, pipeline_id: str) -> PipelineConfig:
+        """A pipeline's configuration, as written and as compiled."""
+        return await self._call(GET_CONFIG, PipelineConfig, path=_pipeline_path(pipeline_id))
+
+    @implements(GET_VALUES)
+    async def values(self, pipeline_id: str) -> dict[str, Any]:
+        """A pipeline's pipeline values (`pipeline.git.branch`, ...) by name."""
+        return await self._call(GET_VALUES, dict[str, Any], path=_pipeline_path(pipeline_id))
+
+    @implements(CONTINUE)
+    async def continue_from_setup(
+        self,
+        *,
+        continuation_key: str,
+        configuration: str,
+        parameters: Mapping[str, Any] | None = None,
+        idempotent: bool | None = None,
+    ) -> Message:
+        """Continue a pipeline from its setup phase with the given configuration."""
+        body = check.drop_none(
+            {
+                "continuation-key": check.text(continuation_key, "continuation_key"),
+                "configuration": check.text(configuration, "configuration"),
+                "parameters": check.pipeline_parameters(parameters, optional=True),
+            }
+        )
+        return await self._call(CONTINUE, Message, body=body, idempotent=idempotent)
+
+    @implements(RUN)
+    async def run(
+        self,
+        project_slug: str,
+        *,
+        definition_id: str | None = None,
+        config_branch: str | None = None,
+        config_tag: str | None = None,
+        checkout_branch: str | None = None,
+        checkout_tag: str | None = None,
+        parameters: Mapping[str, Any] | None = None,
+        idempotent: bool | None = None,
+    ) -> PipelineRun:
+        """Trigger a pipeline of a pipeline definition (CircleCI's recommended way).
+
+        The config comes from `config_branch` or `config_tag`, the code from
+        `checkout_branch` or `checkout_tag`. The answer is a `TriggeredPipeline`, or a
+        `PipelineNotTriggered` (with CircleCI's reason) when no pipeline was created;
+        `.triggered` tells which. Sent once unless it may safely be retried, as `trigger()`.
+        """
+        path = check.slug_parts(project_slug)
+        body = check.drop_none(
+            {
+                "definition_id": check.uuid(definition_id, "definition_id", optional=True),
+                "config": _ref("config", config_branch, config_tag),
+                "checkout": _ref("checkout", checkout_branch, checkout_tag),
+                "parameters": check.mapping(parameters, "parameters", optional=True),
+            }
+        )
+        response = await self._send(RUN, path=path, body=body, idempotent=idempotent)
+        if response.status == 201:
+            return decode(response.data, TriggeredPipeline, RUN.operation_id)
+        return decode(response.data, PipelineNotTriggered, RUN.operation_id)

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from ..models import User
+from ..models import Collaboration, User
 from ..session import Endpoint
+from ..wire import format_path_id
 from .base import Service, implements
 
 __all__ = ["UsersService"]
 
 GET_CURRENT_USER = Endpoint("getCurrentUser", "GET", "/me")
+GET_USER = Endpoint("getUser", "GET", "/user/{id}")
+LIST_COLLABORATIONS = Endpoint("getCollaborations", "GET", "/me/collaborations")
 
 
 class UsersService(Service):
-    """Users: who the token belongs to."""
+    """Users: who the token belongs to, other users, and your organizations."""
 
     name = "users"
 
@@ -20,3 +23,15 @@ class UsersService(Service):
     async def me(self) -> User:
         """The user the token belongs to."""
         return await self._call(GET_CURRENT_USER, User)
+
+    @implements(GET_USER)
+    async def get(self, user_id: str) -> User:
+        """A user by id."""
+        return await self._call(
+            GET_USER, User, path={"id": format_path_id(user_id, name="user_id")}
+        )
+
+    @implements(LIST_COLLABORATIONS)
+    async def collaborations(self) -> list[Collaboration]:
+        """The organizations you are a member of or collaborate on."""
+        return await self._call(LIST_COLLABORATIONS, list[Collaboration])

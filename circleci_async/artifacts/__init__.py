@@ -1,0 +1,59 @@
+"""The parallel artifact harvester: `circle.artifacts`.
+
+    async with CircleCI() as circle:
+        report = await circle.artifacts.download_job("gh/acme/app", 1234, "out")
+        print(report.summary())
+
+On-disk layout (`dest` is the folder given):
+
+- `download_job`: `dest/<node_index>/<path>`, the way CircleCI's own artifact URLs are laid
+  out. The node index is always there, so parallel nodes that store the same path never
+  overwrite each other and the layout does not change with a job's parallelism.
+- `download_workflow`, `download_pipeline`, and `download` of refs that name their job:
+  `dest/<job_number>-<job_name>/<node_index>/<path>`. Job numbers are unique within a
+  project, so two jobs (a rerun, two workflows of one pipeline) never share a folder; the
+  name is there for people and has separators and control characters replaced by `_`.
+- `download` of plain `Artifact`s: `dest/<node_index>/<path>`.
+
+A file is written as `<name>.part` and moved to `<name>` with `os.replace` once its size
+matches `Content-Length`, so a name without `.part` always holds a whole file: a re-run skips
+it without a request, and resumes each `.part` with `Range` (or starts it again when the
+server will not resume). Paths from the server that are absolute, hold `..`, NUL bytes or
+backslashes, or resolve outside `dest` are refused and reported, never written
+(`circleci_async.artifacts.paths` is the one guard).
+"""
+
+from .errors import (
+    ArtifactError,
+    DestinationError,
+    IncompleteDownloadError,
+    RefusedURLError,
+    UnsafePathError,
+)
+from .harvest import DownloadOptions
+from .hosts import DEFAULT_ARTIFACT_HOSTS, TrustedHosts
+from .progress import Progress, ProgressCallback
+from .refs import ArtifactRef
+from .report import DownloadReport, FileResult, ListingFailure, Outcome, format_bytes
+from .service import ArtifactsService, DownloadOptionArgs
+
+__all__ = [
+    "DEFAULT_ARTIFACT_HOSTS",
+    "ArtifactError",
+    "ArtifactRef",
+    "ArtifactsService",
+    "DestinationError",
+    "DownloadOptionArgs",
+    "DownloadOptions",
+    "DownloadReport",
+    "FileResult",
+    "IncompleteDownloadError",
+    "ListingFailure",
+    "Outcome",
+    "Progress",
+    "ProgressCallback",
+    "RefusedURLError",
+    "TrustedHosts",
+    "UnsafePathError",
+    "format_bytes",
+]

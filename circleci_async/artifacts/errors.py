@@ -1,0 +1,60 @@
+"""Per-file problems of an artifact harvest, beside the HTTP errors of `circleci_async.errors`.
+
+A file that fails with an HTTP status is reported with the usual `APIError` subclass, and
+one whose connection broke with `TransportError`; the errors here cover the rest.
+"""
+
+from __future__ import annotations
+
+from ..errors import CircleCIError
+
+__all__ = [
+    "ArtifactError",
+    "DestinationError",
+    "IncompleteDownloadError",
+    "RefusedURLError",
+    "UnsafePathError",
+]
+
+
+class ArtifactError(CircleCIError):
+    """A problem with one artifact that is not an HTTP error status."""
+
+
+class UnsafePathError(ArtifactError):
+    """The server named a path that is never written: absolute, `..`, a NUL byte, ..."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        self.path = path
+        self.reason = reason
+        super().__init__(f"refused artifact path {path!r}: {reason}")
+
+
+class IncompleteDownloadError(ArtifactError):
+    """The body ended before the length the server announced, on every attempt."""
+
+    def __init__(self, received: int, expected: int, url: str) -> None:
+        self.received = received
+        self.expected = expected
+        self.url = url
+        super().__init__(f"the body ended after {received} of {expected} bytes (GET {url})")
+
+
+class RefusedURLError(ArtifactError):
+    """A URL that is not fetched: not http(s), a redirect without `Location`, too many hops."""
+
+    def __init__(self, message: str, url: str) -> None:
+        self.message = message
+        self.url = url
+        super().__init__(f"{message} (GET {url})")
+
+
+class DestinationError(ArtifactError):
+    """The file cannot be written where it belongs: permissions, a full disk, a name clash."""
+
+    def __init__(self, target: str, reason: OSError | str) -> None:
+        self.target = target
+        if isinstance(reason, OSError):
+            reason = reason.strerror or type(reason).__name__
+        self.reason = reason
+        super().__init__(f"cannot write {target}: {reason}")

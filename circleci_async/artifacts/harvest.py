@@ -1,0 +1,204 @@
+"""`Harvest`: a lazy listing feeds a bounded queue; N workers download what it holds."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import fnmatch
+import functools
+import os
+import stat
+from collections.abc import AsyncGenerator, AsyncIterator, Sequence
+from pathlib import Path
+from typing import Literal
+
+import attrs
+
+from ..errors import CircleCIError, InvalidArgumentError
+from .errors import DestinationError
+from .fetch import Fetcher
+from .partfile import PartFile
+from .paths import job_folder, safe_target
+from .progress import ProgressCallback, Tally
+from .refs import ArtifactRef
+from .report import DownloadReport, FileResult, ListingFailure, Outcome, detached
+
+__all__ = ["DownloadOptions", "Harvest", "Listing"]
+
+Listing = AsyncGenerator[ArtifactRef | ListingFailure, None]
+"""What a harvest consumes: refs to download, and lists that could not be read."""
+
+
+def _patterns(value: str | Sequence[str]) -> tuple[str, ...]:
+    patterns = (value,) if isinstance(value, str) else tuple(value)
+    if not all(isinstance(p, str) and p for p in patterns):
+        raise InvalidArgumentError("include / exclude take glob strings like '*.xml'")
+    return patterns
+
+
+def _positive(_instance: object, attribute: attrs.Attribute[int], value: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise InvalidArgumentError(f"{attribute.name} must be a positive integer, got {value!r}")
+
+
+def _keep(_instance: object, _attribute: attrs.Attribute[str], value: str) -> None:
+    if value not in ("all", "failed"):
+        raise InvalidArgumentError(f"keep must be 'all' or 'failed', got {value!r}")
+
+
+@attrs.frozen(kw_only=True)
+class DownloadOptions:
+    """How a harvest runs; see `ArtifactsService.download` for each option."""
+
+    concurrency: int = attrs.field(default=8, validator=_positive)
+    include: tuple[str, ...] = attrs.field(default=(), converter=_patterns)
+    exclude: tuple[str, ...] = attrs.field(default=(), converter=_patterns)
+    overwrite: bool = False
+    progress: ProgressCallback | None = None
+    fail_fast: bool = False
+    keep: Literal["all", "failed"] = attrs.field(default="all", validator=_keep)
+    durable: bool = False
+
+    def selects(self, path: str) -> bool:
+        """Whether the artifact path passes `include` and `exclude` (`*` crosses `/`)."""
+        if self.include and not any(fnmatch.fnmatchcase(path, p) for p in self.include):
+            return False
+        return not any(fnmatch.fnmatchcase(path, p) for p in self.exclude)
+
+
+class _FailFast(Exception):
+    """A file failed and the harvest runs with `fail_fast`."""
+
+
+class Harvest:
+    """One run: list, select, download, report. Use once."""
+
+    def __init__(
+        self,
+        fetcher: Fetcher,
+        dest: str | os.PathLike[str],
+        options: DownloadOptions,
+        tally: Tally,
+        *,
+        by_job: bool,
+    ) -> None:
+        self._fetcher = fetcher
+        self._dest = Path(dest)
+        self._root = Path(os.path.realpath(dest))
+        self._options = options
+        self._tally = tally
+        self._by_job = by_job
+        self._busy: dict[Path, asyncio.Event] = {}
+
+    async def run(self, listing: Listing) -> DownloadReport:
+        """Download everything `listing` yields; return the report."""
+        queue: asyncio.Queue[ArtifactRef | None] = asyncio.Queue(self._options.concurrency * 2)
+        stopped = False
+        try:
+            async with asyncio.TaskGroup() as group:
+                group.create_task(self._produce(listing, queue))
+                for _ in range(self._options.concurrency):
+                    group.create_task(self._work(queue))
+        except BaseExceptionGroup as group:
+            _, others = group.split(_FailFast)
+            if others is not None:
+                raise _first(others) from None
+            stopped = True
+        return self._tally.report(self._dest, stopped_early=stopped)
+
+    async def _produce(self, listing: Listing, queue: asyncio.Queue[ArtifactRef | None]) -> None:
+        async with contextlib.aclosing(listing):
+            while True:
+                try:
+                    item = await anext(listing)
+                except StopAsyncIteration:
+                    break
+                except CircleCIError as error:
+                    item = ListingFailure("the artifact list given", detached(error))
+                    self._listing_failed(item)
+                    break
+                if isinstance(item, ListingFailure):
+                    self._listing_failed(item)
+                elif self._options.selects(item.artifact.path):
+                    self._tally.file_listed()
+                    await queue.put(item)
+        self._tally.listing_finished()
+        for _ in range(self._options.concurrency):
+            await queue.put(None)
+
+    def _listing_failed(self, failure: ListingFailure) -> None:
+        self._tally.listing_failed(failure)
+        if self._options.fail_fast:
+            raise _FailFast
+
+    async def _work(self, queue: asyncio.Queue[ArtifactRef | None]) -> None:
+        while (ref := await queue.get()) is not None:
+            result = await self._handle(ref)
+            self._tally.finished(result)
+            if result.outcome is Outcome.FAILED and self._options.fail_fast:
+                raise _FailFast
+
+    async def _handle(self, ref: ArtifactRef) -> FileResult:
+        artifact = ref.artifact
+        folders = [str(artifact.node_index)]
+        if self._by_job and ref.job_number is not None:
+            folders.insert(0, job_folder(ref.job_number, ref.job_name))
+        result = functools.partial(
+            FileResult,
+            path=artifact.path,
+            node_index=artifact.node_index,
+            job_number=ref.job_number,
+        )
+        try:
+            target = safe_target(self._root, folders, artifact.path)
+        except CircleCIError as error:
+            return result(outcome=Outcome.FAILED, target=None, error=detached(error))
+        shown = target.relative_to(self._root).as_posix()
+        async with self._claim(target):
+            try:
+                outcome, size = await self._place(artifact.url, target, shown)
+            except CircleCIError as error:
+                return result(outcome=Outcome.FAILED, target=shown, error=detached(error))
+        return result(outcome=outcome, target=shown, size=size)
+
+    async def _place(self, url: str, target: Path, shown: str) -> tuple[Outcome, int]:
+        """Skip a file already complete, or download it; its outcome and size."""
+        part = PartFile(target, shown, durable=self._options.durable)
+        if self._options.overwrite:
+            part.discard()
+        else:
+            size = _complete_size(target, shown)
+            if size is not None:
+                return Outcome.SKIPPED, size
+        return Outcome.DOWNLOADED, await self._fetcher.fetch(url, part, self._tally.received)
+
+    @contextlib.asynccontextmanager
+    async def _claim(self, target: Path) -> AsyncIterator[None]:
+        """Hold `target` for one worker; a second ref to the same file waits for the first."""
+        while (busy := self._busy.get(target)) is not None:
+            await busy.wait()
+        done = self._busy[target] = asyncio.Event()
+        try:
+            yield
+        finally:
+            del self._busy[target]
+            done.set()
+
+
+def _complete_size(target: Path, shown: str) -> int | None:
+    """The size of the file under its final name (complete by construction), or None."""
+    try:
+        status = target.lstat()
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        raise DestinationError(shown, error) from None
+    if not stat.S_ISREG(status.st_mode):
+        raise DestinationError(shown, "something other than a file has its name")
+    return status.st_size
+
+
+def _first(group: BaseExceptionGroup[BaseException]) -> BaseException:
+    """The first error of a (nested) group: a worker's bug or the progress callback's error."""
+    first = group.exceptions[0]
+    return _first(first) if isinstance(first, BaseExceptionGroup) else first

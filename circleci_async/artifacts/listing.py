@@ -1,0 +1,64 @@
+"""Lazy listings of a job's, a workflow's and a pipeline's artifacts, through the services.
+
+Each yields `ArtifactRef`s as pages arrive. A list that cannot be read becomes a
+`ListingFailure` and the walk goes on with the next job or workflow.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncGenerator
+
+from ..errors import CircleCIError
+from ..services import JobsService, PipelinesService, WorkflowsService
+from .refs import ArtifactRef
+from .report import ListingFailure, detached
+
+__all__ = ["job_listing", "pipeline_listing", "workflow_listing"]
+
+Listed = AsyncGenerator[ArtifactRef | ListingFailure, None]
+
+
+async def job_listing(
+    jobs: JobsService, project_slug: str, job_number: int, job_name: str | None = None
+) -> Listed:
+    """The artifacts of one job."""
+    try:
+        async for artifact in jobs.artifacts(project_slug, job_number):
+            yield ArtifactRef(artifact, project_slug, job_number, job_name)
+    except CircleCIError as error:
+        source = f"the artifacts of job {job_number} of {project_slug}"
+        yield ListingFailure(source, detached(error))
+
+
+async def workflow_listing(
+    workflows: WorkflowsService, jobs: JobsService, workflow_id: str
+) -> Listed:
+    """The artifacts of every job of a workflow that has a job number (not approvals)."""
+    try:
+        async for job in workflows.jobs(workflow_id):
+            if job.job_number is None:
+                continue
+            listing = job_listing(jobs, job.project_slug, job.job_number, job.name)
+            async with contextlib.aclosing(listing):
+                async for item in listing:
+                    yield item
+    except CircleCIError as error:
+        yield ListingFailure(f"the jobs of workflow {workflow_id}", detached(error))
+
+
+async def pipeline_listing(
+    pipelines: PipelinesService,
+    workflows: WorkflowsService,
+    jobs: JobsService,
+    pipeline_id: str,
+) -> Listed:
+    """The artifacts of every job of every workflow of a pipeline."""
+    try:
+        async for workflow in pipelines.workflows(pipeline_id):
+            listing = workflow_listing(workflows, jobs, workflow.id)
+            async with contextlib.aclosing(listing):
+                async for item in listing:
+                    yield item
+    except CircleCIError as error:
+        yield ListingFailure(f"the workflows of pipeline {pipeline_id}", detached(error))

@@ -1,0 +1,190 @@
+"""`ArtifactsService`: `circle.artifacts`, the parallel artifact harvester."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterable, Iterable, Sequence
+from typing import Literal, TypedDict, Unpack
+
+import aiohttp
+
+from ..errors import ConfigurationError, InvalidArgumentError
+from ..models import Artifact
+from ..services import JobsService, PipelinesService, WorkflowsService
+from ..session import SessionCore
+from ..wire import format_job_number, format_path_id, validate_project_slug
+from .fetch import Fetcher
+from .harvest import DownloadOptions, Harvest, Listing
+from .hosts import DEFAULT_ARTIFACT_HOSTS, TrustedHosts
+from .listing import job_listing, pipeline_listing, workflow_listing
+from .progress import ProgressCallback, Tally
+from .refs import ArtifactRef
+from .report import DownloadReport
+
+__all__ = ["ArtifactsService", "DownloadOptionArgs"]
+
+_DEFAULT_READ_TIMEOUT = 60.0
+_DEFAULT_CONNECT_TIMEOUT = 30.0
+
+
+class DownloadOptionArgs(TypedDict, total=False):
+    """The keyword options every `download*` method takes."""
+
+    concurrency: int
+    include: str | Sequence[str]
+    exclude: str | Sequence[str]
+    overwrite: bool
+    progress: ProgressCallback | None
+    fail_fast: bool
+    keep: Literal["all", "failed"]
+    durable: bool
+
+
+def _settings(options: DownloadOptionArgs) -> DownloadOptions:
+    try:
+        return DownloadOptions(**options)
+    except TypeError as exc:
+        raise InvalidArgumentError(f"unknown download option: {exc}") from None
+
+
+def _download_timeout(timeout: aiohttp.ClientTimeout) -> aiohttp.ClientTimeout:
+    """No limit on a whole download; the client's connect and per-read limits, or defaults."""
+    connect = timeout.sock_connect or timeout.connect or timeout.total or _DEFAULT_CONNECT_TIMEOUT
+    read = timeout.sock_read or timeout.total or _DEFAULT_READ_TIMEOUT
+    return aiohttp.ClientTimeout(total=None, connect=None, sock_connect=connect, sock_read=read)
+
+
+async def _given(
+    items: Iterable[ArtifactRef | Artifact] | AsyncIterable[ArtifactRef | Artifact],
+) -> Listing:
+    if isinstance(items, AsyncIterable):
+        async for item in items:
+            yield ArtifactRef.of(item)
+    else:
+        for item in items:
+            yield ArtifactRef.of(item)
+
+
+class ArtifactsService:
+    """Download many artifacts at once: streamed, resumable, and safe with paths and tokens.
+
+    Every method lists lazily (through the client's services, so its retries and its
+    rate-limit gate apply) into a bounded queue that `concurrency` workers download from,
+    and returns a `DownloadReport`. The options:
+
+    - `concurrency` (8): files downloading at once.
+    - `include` / `exclude`: glob patterns on the artifact path (`*` also crosses `/`);
+      a file is taken when it matches some `include` (if any) and no `exclude`.
+    - `overwrite` (False): by default a file already under its final name is complete and
+      is skipped without a request; True downloads it again.
+    - `progress`: called with a `Progress` snapshot after each file and while bytes arrive.
+    - `fail_fast` (False): stop at the first failed file or list; otherwise carry on.
+    - `keep` ("all"): "failed" keeps only failed files in the report (counts stay complete),
+      for harvests of very many files.
+    - `durable` (False): fsync each file before moving it into place.
+
+    The token is sent to the API host and to `artifact_hosts` (`*.circle-artifacts.com` by
+    default) and never to any other host; redirects are followed by hand (at most
+    `max_redirects`) and the token is dropped as soon as one leaves those hosts.
+    """
+
+    name = "artifacts"
+
+    def __init__(
+        self,
+        core: SessionCore,
+        *,
+        artifact_hosts: Iterable[str] = DEFAULT_ARTIFACT_HOSTS,
+        max_redirects: int = 5,
+    ) -> None:
+        self._core = core
+        if (
+            isinstance(max_redirects, bool)
+            or not isinstance(max_redirects, int)
+            or max_redirects < 0
+        ):
+            raise ConfigurationError(f"max_redirects must be 0 or more, got {max_redirects!r}")
+        self.hosts = TrustedHosts(artifact_hosts).including(core.api_host)
+        """The hosts that may receive the token."""
+        self.max_redirects = max_redirects
+        self._jobs = JobsService(core)
+        self._workflows = WorkflowsService(core)
+        self._pipelines = PipelinesService(core)
+
+    def __repr__(self) -> str:
+        return f"<ArtifactsService of {self._core.base_url}, token to {self.hosts!r}>"
+
+    async def download_job(
+        self,
+        project_slug: str,
+        job_number: int,
+        dest: str | os.PathLike[str],
+        **options: Unpack[DownloadOptionArgs],
+    ) -> DownloadReport:
+        """Download the artifacts of one job into `dest/<node_index>/<path>`."""
+        settings = _settings(options)
+        slug = validate_project_slug(project_slug)
+        number = int(format_job_number(job_number))
+        return await self._run(job_listing(self._jobs, slug, number), dest, settings, False)
+
+    async def download_workflow(
+        self,
+        workflow_id: str,
+        dest: str | os.PathLike[str],
+        **options: Unpack[DownloadOptionArgs],
+    ) -> DownloadReport:
+        """Download a workflow's artifacts to `dest/<job_number>-<job_name>/<node_index>/<path>`."""
+        settings = _settings(options)
+        format_path_id(workflow_id, name="workflow_id")
+        listing = workflow_listing(self._workflows, self._jobs, workflow_id)
+        return await self._run(listing, dest, settings, True)
+
+    async def download_pipeline(
+        self,
+        pipeline_id: str,
+        dest: str | os.PathLike[str],
+        **options: Unpack[DownloadOptionArgs],
+    ) -> DownloadReport:
+        """Download the artifacts of every workflow of a pipeline, laid out as for a workflow."""
+        settings = _settings(options)
+        format_path_id(pipeline_id, name="pipeline_id")
+        listing = pipeline_listing(self._pipelines, self._workflows, self._jobs, pipeline_id)
+        return await self._run(listing, dest, settings, True)
+
+    async def download(
+        self,
+        artifacts: Iterable[ArtifactRef | Artifact] | AsyncIterable[ArtifactRef | Artifact],
+        dest: str | os.PathLike[str],
+        *,
+        by_job: bool = True,
+        **options: Unpack[DownloadOptionArgs],
+    ) -> DownloadReport:
+        """Download any artifacts: `ArtifactRef`s or plain `Artifact`s, sync or async iterable.
+
+        A ref with a `job_number` goes to `dest/<job_number>[-<job_name>]/<node_index>/<path>`
+        (unless `by_job=False`), anything else to `dest/<node_index>/<path>`. The iterable is
+        read lazily; an error it raises ends the listing and is reported.
+        """
+        settings = _settings(options)
+        return await self._run(_given(artifacts), dest, settings, by_job)
+
+    async def _run(
+        self,
+        listing: Listing,
+        dest: str | os.PathLike[str],
+        settings: DownloadOptions,
+        by_job: bool,
+    ) -> DownloadReport:
+        core = self._core
+        fetcher = Fetcher(
+            session=core.http,
+            hosts=self.hosts,
+            auth=core.auth_headers,
+            retry=core.retry,
+            sleep=core.sleep,
+            random=core.random,
+            timeout=_download_timeout(core.timeout),
+            max_hops=self.max_redirects,
+        )
+        tally = Tally(clock=core.clock, callback=settings.progress, keep_all=settings.keep == "all")
+        return await Harvest(fetcher, dest, settings, tally, by_job=by_job).run(listing)

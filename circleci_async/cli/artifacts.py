@@ -1,0 +1,114 @@
+"""`circleci-async artifacts download`: harvest the artifacts of a job, workflow or pipeline."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from typing import Any, TextIO
+
+from ..artifacts import DEFAULT_ARTIFACT_HOSTS, DownloadReport
+from ..wire import validate_project_slug
+from .common import connection_options, open_client, positive_int
+from .progress_bar import ProgressBar
+
+__all__ = ["register"]
+
+_DESCRIPTION = """\
+Download the artifacts of one job (--job), every job of a workflow (--workflow) or of a
+pipeline (--pipeline), or of the newest pipeline of a branch (--branch), many at once.
+A job's files go to DIR/<node_index>/<path>; with several jobs, to
+DIR/<job_number>-<job_name>/<node_index>/<path>. Files already there are skipped, and
+files cut short resume from their .part. Exit status: 0 when every file is in place,
+1 when any failed, 2 for a wrong command line.
+"""
+
+
+def register(groups: Any) -> None:
+    """Add the `artifacts` group to the top-level sub-parsers."""
+    group = groups.add_parser("artifacts", help="download build artifacts in bulk")
+    commands = group.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    download = commands.add_parser(
+        "download",
+        parents=[connection_options()],
+        help="download the artifacts of a job, workflow, pipeline or branch",
+        description=_DESCRIPTION,
+    )
+    download.add_argument("project_slug", metavar="PROJECT_SLUG", help="e.g. gh/acme/app")
+    source = download.add_mutually_exclusive_group(required=True)
+    source.add_argument("--job", type=int, metavar="N", help="a job number")
+    source.add_argument("--workflow", metavar="ID", help="a workflow id")
+    source.add_argument("--pipeline", metavar="ID", help="a pipeline id")
+    source.add_argument("--branch", metavar="NAME", help="the newest pipeline of a branch")
+    download.add_argument("--dest", required=True, metavar="DIR", help="where files go")
+    download.add_argument(
+        "--concurrency", type=positive_int, default=8, metavar="N", help="files at once (8)"
+    )
+    download.add_argument(
+        "--include", action="append", default=[], metavar="GLOB", help="only matching paths"
+    )
+    download.add_argument(
+        "--exclude", action="append", default=[], metavar="GLOB", help="skip matching paths"
+    )
+    download.add_argument("--overwrite", action="store_true", help="download files again")
+    download.add_argument("--fail-fast", action="store_true", help="stop at the first failure")
+    download.add_argument(
+        "--artifact-host",
+        action="append",
+        default=[],
+        metavar="HOST",
+        help="also send the token to HOST (a name or *.domain) besides *.circle-artifacts.com",
+    )
+    download.set_defaults(run=run_download)
+
+
+def run_download(args: argparse.Namespace) -> int:
+    """Run `artifacts download`; the exit status."""
+    validate_project_slug(args.project_slug)
+    return asyncio.run(_download(args, sys.stdout, sys.stderr))
+
+
+async def _download(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    bar = ProgressBar(err) if err.isatty() else None
+    hosts = [*DEFAULT_ARTIFACT_HOSTS, *args.artifact_host]
+    options: dict[str, Any] = {
+        "concurrency": args.concurrency,
+        "include": args.include,
+        "exclude": args.exclude,
+        "overwrite": args.overwrite,
+        "fail_fast": args.fail_fast,
+        "keep": "failed",
+        "progress": bar.update if bar else None,
+    }
+    slug, dest = args.project_slug, args.dest
+    try:
+        async with open_client(
+            args, artifact_hosts=hosts, max_concurrency=max(32, args.concurrency + 8)
+        ) as circle:
+            harvest = circle.artifacts
+            if args.job is not None:
+                report = await harvest.download_job(slug, args.job, dest, **options)
+            elif args.workflow is not None:
+                report = await harvest.download_workflow(args.workflow, dest, **options)
+            else:
+                pipeline_id = args.pipeline
+                if pipeline_id is None:
+                    newest = await circle.pipelines.list(slug, branch=args.branch).first()
+                    if newest is None:
+                        err.write(f"no pipeline on branch {args.branch!r} of {slug}\n")
+                        return 1
+                    pipeline_id = newest.id
+                report = await harvest.download_pipeline(pipeline_id, dest, **options)
+    finally:
+        if bar is not None:
+            bar.finish()
+    _print_report(report, out, err)
+    return 0 if report.ok else 1
+
+
+def _print_report(report: DownloadReport, out: TextIO, err: TextIO) -> None:
+    for failure in report.listing_failures:
+        err.write(f"could not list {failure.source}: {failure.error}\n")
+    for result in report.failures:
+        err.write(f"failed {result.target or result.path}: {result.error}\n")
+    out.write(f"{report.summary()} into {report.dest}\n")

@@ -1,0 +1,140 @@
+"""Every place where this library knowingly departs from CircleCI's OpenAPI spec, and why.
+
+The spec (`spec/circleci-openapi-v2.json`) is the source of truth, but it is wrong or loose in
+a few places. Each departure is listed here once; the models and services are written to
+match, and the tests read this module: `tests/test_models_spec.py` fails when a model departs
+from the spec without an entry here, or when an entry no longer matches its model, and the
+schema-driven tests apply these entries to the spec before they generate payloads from it.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+import attrs
+
+from .insights import (
+    FlakyTest,
+    InsightsBranches,
+    ProjectPageSummary,
+    WorkflowMetricsSummary,
+    WorkflowTestRun,
+)
+from .jobs import JobDetails, TestResult
+from .organizations import UrlOrbAllowListEntry
+from .projects import EnvironmentVariable
+from .workflows import Job
+
+__all__ = [
+    "CLOSED_BRANCHES",
+    "FIELD_FIXES",
+    "IMPLIED_TYPES",
+    "NULLABLE_MARKERS",
+    "NUMBER_PATH_PARAMETERS",
+    "UNDECLARED_PAGE_TOKEN",
+    "FieldFix",
+    "FixKind",
+    "field_fix",
+]
+
+
+class FixKind(Enum):
+    """How a model field departs from its schema."""
+
+    MAY_BE_NULL = "may be null"
+    """The spec requires a non-null value; the field is Optional (None when null or absent)."""
+    STRING = "string"
+    """The spec gives the value no type at all; the field is a string."""
+
+
+@attrs.frozen
+class FieldFix:
+    """One field of one model that departs from the spec."""
+
+    model: type
+    field: str
+    """The Python name of the field."""
+    kind: FixKind
+    reason: str
+
+
+_NOT_STARTED = (
+    "the spec requires started_at, but a job that has not started (queued, blocked, on hold, "
+    "an approval) has no start time and CircleCI sends null"
+)
+_UNTYPED_ID = "the spec gives this id no type; CircleCI sends a UUID string"
+
+FIELD_FIXES: tuple[FieldFix, ...] = (
+    FieldFix(Job, "started_at", FixKind.MAY_BE_NULL, _NOT_STARTED),
+    FieldFix(JobDetails, "started_at", FixKind.MAY_BE_NULL, _NOT_STARTED),
+    FieldFix(
+        TestResult,
+        "file",
+        FixKind.MAY_BE_NULL,
+        "JUnit reports may leave out the file attribute; a test without one must not make "
+        "the whole page fail to decode",
+    ),
+    FieldFix(
+        EnvironmentVariable,
+        "created_at",
+        FixKind.STRING,
+        "the spec gives created-at no type and its example is EDN, not ISO 8601 "
+        "('#joda/inst 2023-04-14T21:20:14+0000'); it is kept as the raw string",
+    ),
+    FieldFix(ProjectPageSummary, "org_id", FixKind.STRING, _UNTYPED_ID),
+    FieldFix(ProjectPageSummary, "project_id", FixKind.STRING, _UNTYPED_ID),
+    FieldFix(InsightsBranches, "org_id", FixKind.STRING, _UNTYPED_ID),
+    FieldFix(InsightsBranches, "project_id", FixKind.STRING, _UNTYPED_ID),
+    FieldFix(WorkflowMetricsSummary, "project_id", FixKind.STRING, _UNTYPED_ID),
+    FieldFix(FlakyTest, "workflow_id", FixKind.STRING, _UNTYPED_ID),
+    FieldFix(WorkflowTestRun, "workflow_id", FixKind.STRING, _UNTYPED_ID),
+    FieldFix(
+        UrlOrbAllowListEntry,
+        "prefix",
+        FixKind.STRING,
+        "the spec gives the URL prefix no type; it is a URL string",
+    ),
+)
+"""Model fields that depart from their schemas."""
+
+_BY_FIELD = {(fix.model, fix.field): fix for fix in FIELD_FIXES}
+
+
+def field_fix(model: type, field: str) -> FieldFix | None:
+    """The departure recorded for `model.field`, or None when it follows the spec."""
+    return _BY_FIELD.get((model, field))
+
+
+NULLABLE_MARKERS: tuple[str, ...] = ("nullable", "x-nullable")
+"""Schema keys that mean "may be null". The older schemas use the Swagger 2 extension
+`x-nullable`, which OpenAPI 3 does not know; read literally, real responses would not fit."""
+
+IMPLIED_TYPES: tuple[tuple[str, str], ...] = (("properties", "object"), ("items", "array"))
+"""A schema without `type` that has `properties` is an object, and one with `items` an array
+(e.g. the context restriction schemas, and `PolicyBundle`, whose values are arrays of
+`Policy` but are declared with `items` alone)."""
+
+CLOSED_BRANCHES = True
+"""`additionalProperties: false` beside `oneOf`/`anyOf` on a schema without `properties`
+(createContext's `owner`, the answer of addEnvironmentVariableToContext) closes each branch,
+not the parent; read literally it would refuse every object."""
+
+NUMBER_PATH_PARAMETERS: frozenset[str] = frozenset({"job-number", "pipeline-number"})
+"""Path parameters whose schema is empty (`{}`); they are non-negative integers in practice,
+checked with `wire.format_job_number`."""
+
+UNDECLARED_PAGE_TOKEN: frozenset[str] = frozenset(
+    {
+        "getContextRestrictions",
+        "getJobArtifacts",
+        "getJobTimeseries",
+        "getTests",
+        "getWebhooks",
+        "listCheckoutKeys",
+        "listComponentVersions",
+        "listEnvVars",
+        "listWorkflowJobs",
+    }
+)
+"""Operations whose answers carry `next_page_token` but whose spec declares no `page-token`
+parameter. CircleCI documents `page-token` as the one way to page, so it is sent anyway."""
