@@ -30,8 +30,12 @@ class RateLimitGate:
     an exponential guess jittered between half and all of its ceiling (a full-jitter wait
     near zero would only earn the next 429). Waiters leave with a random spread of up to
     `spread` seconds on top of that, so they do not all wake in the same instant and never
-    before the server's time. When the rate-limit headers say the window is nearly spent,
-    the gate paces requests evenly over what is left of it instead of running into a 429.
+    before the server's time.
+
+    The rate-limit headers keep a budget: the `remaining` count of the latest answer less
+    the requests still in flight. While it lasts, requests go at once; once it is spent,
+    requests are spaced at the server's average rate (`reset ÷ limit` seconds apart) until
+    an answer shows budget again, so a crowd of tasks slows down before the 429s come.
     """
 
     def __init__(
@@ -52,8 +56,9 @@ class RateLimitGate:
         self._max_delay = max_delay
         self._resume_at = clock()
         self._next_slot = self._resume_at
-        self._interval = 0.0
-        self._pace_until = self._resume_at
+        self._budget: float | None = None
+        self._spacing = 0.0
+        self._in_flight = 0
         self._strikes = 0
         self.pauses = 0
         """How many 429 answers have paused the gate (a figure for reports)."""
@@ -63,15 +68,27 @@ class RateLimitGate:
         """The clock value before which no request may be sent."""
         return self._resume_at
 
+    @property
+    def in_flight(self) -> int:
+        """Requests let through whose answers have not come back yet."""
+        return self._in_flight
+
+    def _paced(self) -> bool:
+        return self._budget is not None and self._budget < 1 and self._spacing > 0
+
     async def wait(self, deadline: float | None = None) -> float:
         """Wait until a request may be sent; return the seconds waited.
 
-        Raises `GateTimeout` without waiting when the gate would open after `deadline`.
+        Every call must be matched by `finished()` once the answer is in (or the attempt
+        failed). Raises `GateTimeout` without waiting when the gate would open only after
+        `deadline`.
         """
         waited = 0.0
         while True:
             now = self._clock()
-            target = max(self._resume_at, self._next_slot if now < self._pace_until else now)
+            target = self._resume_at
+            if self._paced():
+                target = max(target, self._next_slot)
             if target <= now:
                 break
             if deadline is not None and target > deadline:
@@ -80,9 +97,16 @@ class RateLimitGate:
             delay = target - now + spread
             await self._sleep(delay)
             waited += delay
-        if now < self._pace_until and self._interval > 0:
-            self._next_slot = max(now, self._next_slot) + self._interval
+        if self._paced():
+            self._next_slot = max(now, self._next_slot) + self._spacing
+        elif self._budget is not None:
+            self._budget -= 1
+        self._in_flight += 1
         return waited
+
+    def finished(self) -> None:
+        """A request let through by `wait()` is over."""
+        self._in_flight = max(0, self._in_flight - 1)
 
     def pause(self, seconds: float | None) -> float:
         """Record a 429: nobody sends for `seconds` (a jittered guess if None); return the wait."""
@@ -94,15 +118,12 @@ class RateLimitGate:
         self._resume_at = max(self._resume_at, self._clock() + seconds)
         return seconds
 
-    def observe(self, info: RateLimitInfo | None) -> None:
-        """Take the rate-limit headers of a successful answer into account."""
-        self._strikes = 0
-        if info is None or info.reset is None or not info.nearly_spent:
+    def observe(self, info: RateLimitInfo | None, *, success: bool = True) -> None:
+        """Take an answer's rate-limit headers (None when it had none) into account."""
+        if success:
+            self._strikes = 0
+        if info is None or info.remaining is None:
             return
-        now = self._clock()
-        remaining = info.remaining or 0
-        if remaining <= 0:
-            self._resume_at = max(self._resume_at, now + info.reset)
-            return
-        self._interval = info.reset / remaining
-        self._pace_until = now + info.reset
+        self._budget = info.remaining - self._in_flight
+        if info.reset is not None and info.reset > 0:
+            self._spacing = info.reset / max(info.limit or info.remaining or 1, 1)

@@ -222,7 +222,10 @@ class SessionCore:
             try:
                 async with self._semaphore:
                     await self.gate.wait(deadline)
-                    attempt = await self._send(method, url, query, body, headers)
+                    try:
+                        attempt = await self._send(method, url, query, body, headers)
+                    finally:
+                        self.gate.finished()
             except GateTimeout as exc:
                 raise last_429 or RateLimitError(
                     429, str(exc), method=method, url=url, retry_after=exc.wait
@@ -249,6 +252,7 @@ class SessionCore:
             error = self._error(method, url, attempt)
             if isinstance(error, RateLimitError):
                 limit = parse_rate_limit(attempt.headers)
+                self.gate.observe(limit, success=False)
                 wait = error.retry_after
                 if wait is None and limit is not None:
                     wait = limit.reset

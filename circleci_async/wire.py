@@ -80,15 +80,6 @@ class RateLimitInfo:
     reset: float | None = None
     """Seconds until the window resets."""
 
-    @property
-    def nearly_spent(self) -> bool:
-        """True when at most a twentieth of the window (and at least one call) is left."""
-        if self.remaining is None:
-            return False
-        if self.limit is None or self.limit <= 0:
-            return self.remaining <= 1
-        return self.remaining <= max(1, self.limit // 20)
-
 
 def _number(value: str | None) -> float | None:
     if value is None:

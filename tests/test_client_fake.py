@@ -303,3 +303,18 @@ async def test_an_unknown_pipeline_is_not_found(fake: FakeCircleCI, circle: Circ
         await circle.pipelines.get("5b0a7c2e-0000-4000-8000-000000000000")
     assert caught.value.status == 404
     assert caught.value.message
+
+
+async def test_a_crowd_under_a_rate_limit_paces_itself(fake: FakeCircleCI) -> None:
+    fake.faults.rate_limit_rps(100)
+    async with CircleCI(fake.token, base_url=fake.base_url, max_concurrency=30) as circle:
+
+        async def task() -> None:
+            for _ in range(6):
+                await circle.users.me()
+
+        await asyncio.gather(*(task() for _ in range(30)))
+    answered = [r.status for r in fake.requests if r.operation_id == "getCurrentUser"]
+    assert answered.count(200) == 180
+    assert answered.count(429) <= 3
+    assert circle.core.gate.pauses == answered.count(429)

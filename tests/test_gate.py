@@ -97,32 +97,55 @@ async def test_deadline_refuses_to_wait_past_it() -> None:
     assert time.sleeps == []
 
 
-async def test_nearly_spent_budget_paces_requests() -> None:
+async def test_the_budget_lets_requests_through_then_paces_them() -> None:
     time = VirtualTime(start=0.0)
     gate = make_gate(time)
-    gate.observe(RateLimitInfo(limit=100, remaining=4, reset=2.0))
+    gate.observe(RateLimitInfo(limit=100, remaining=3, reset=2.0))
+    sent: list[float] = []
+
+    async def send() -> None:
+        await gate.wait()
+        sent.append(time.now)
+        gate.finished()
+
+    await time.run(asyncio.gather(*(send() for _ in range(6))))
+    assert sent == pytest.approx([0.0, 0.0, 0.0, 0.0, 0.02, 0.04])
+
+
+async def test_requests_in_flight_count_against_the_budget() -> None:
+    time = VirtualTime(start=0.0)
+    gate = make_gate(time)
+    await time.run(asyncio.gather(gate.wait(), gate.wait()))
+    assert gate.in_flight == 2
+    gate.finished()
+    gate.observe(RateLimitInfo(limit=10, remaining=1, reset=1.0))
     sent: list[float] = []
 
     async def send() -> None:
         await gate.wait()
         sent.append(time.now)
 
-    await time.run(asyncio.gather(*(send() for _ in range(4))))
-    assert sent == pytest.approx([0.0, 0.5, 1.0, 1.5])
+    await time.run(asyncio.gather(send(), send()))
+    assert sent == pytest.approx([0.0, 0.1])
 
 
-async def test_spent_budget_waits_for_the_reset() -> None:
-    time = VirtualTime(start=0.0)
-    gate = make_gate(time, rolls=0.0)
-    gate.observe(RateLimitInfo(limit=100, remaining=0, reset=3.0))
-    await time.run(gate.wait())
-    assert time.now == pytest.approx(3.0)
-
-
-async def test_plenty_of_budget_does_not_pace() -> None:
+async def test_fresh_budget_ends_the_pacing() -> None:
     time = VirtualTime(start=0.0)
     gate = make_gate(time)
-    gate.observe(RateLimitInfo(limit=100, remaining=90, reset=2.0))
+    gate.observe(RateLimitInfo(limit=10, remaining=0, reset=1.0))
+    await time.run(asyncio.gather(gate.wait(), gate.wait()))
+    assert time.now == pytest.approx(0.1)
+    gate.finished()
+    gate.finished()
+    gate.observe(RateLimitInfo(limit=10, remaining=10, reset=1.0))
+    await time.run(asyncio.gather(*(gate.wait() for _ in range(10))))
+    assert time.now == pytest.approx(0.1)
+
+
+async def test_no_headers_means_no_pacing() -> None:
+    time = VirtualTime(start=0.0)
+    gate = make_gate(time)
+    gate.observe(None)
     await time.run(asyncio.gather(*(gate.wait() for _ in range(10))))
     assert time.sleeps == []
 

@@ -54,19 +54,11 @@ def test_rate_limit_headers_take_the_tightest_window() -> None:
         }
     )
     assert info == RateLimitInfo(limit=60, remaining=3, reset=20.0)
-    assert info.nearly_spent
 
 
 def test_no_rate_limit_headers_is_none_and_garbage_is_ignored() -> None:
     assert parse_rate_limit({"Content-Type": "application/json"}) is None
     assert parse_rate_limit({"RateLimit-Remaining": "lots"}) is None
-
-
-def test_nearly_spent_thresholds() -> None:
-    assert not RateLimitInfo(limit=100, remaining=50, reset=1).nearly_spent
-    assert RateLimitInfo(limit=100, remaining=5, reset=1).nearly_spent
-    assert RateLimitInfo(remaining=1).nearly_spent
-    assert not RateLimitInfo(limit=100).nearly_spent
 
 
 @pytest.mark.parametrize(

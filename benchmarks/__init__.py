@@ -1,0 +1,1 @@
+"""Benchmarks of circleci-async against baselines measured side by side (not tests)."""

@@ -1,0 +1,24 @@
+"""The benchmarks' smoke mode runs, so the benchmarks cannot rot (figures are not judged here)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_benchmarks_smoke_mode_runs_every_scenario() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks.run", "--smoke", "--no-write"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=ROOT,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    for title in ("## Fan-out", "## CPU per request", "## Streaming pagination", "## Rate limits"):
+        assert title in done.stdout
+    assert "circleci-async" in done.stdout
