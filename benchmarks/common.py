@@ -29,6 +29,7 @@ class Remote:
     token: str
     slug: str
     job_number: int
+    items: int
 
 
 @asynccontextmanager

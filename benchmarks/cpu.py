@@ -47,7 +47,7 @@ async def raw(remote: Remote, calls: int, concurrency: int) -> Timed:
 
 async def run(*, smoke: bool) -> Section:
     calls, concurrency = (500, 32) if smoke else (20_000, 32)
-    async with remote_fake() as remote:
+    async with remote_fake(lean=1) as remote:
         raw_t = await raw(remote, calls, concurrency)
         ours_t = await ours(remote, calls, concurrency)
     section = Section(

@@ -51,7 +51,7 @@ async def peak_memory(remote: Remote, limit: int | None) -> tuple[int, float]:
 
 async def run(*, smoke: bool) -> Section:
     items, page_size = (2_000, 20) if smoke else (100_000, 20)
-    async with remote_fake(pipelines=items - 1, page_size=page_size) as remote:
+    async with remote_fake(pipelines=items, page_size=page_size, lean=1) as remote:
         ours_count, ours_t = await best_of(2, lambda: walk(remote))
         raw_count, raw_t = await best_of(2, lambda: raw_walk(remote))
         short_count, short_peak = await peak_memory(remote, 1_000)

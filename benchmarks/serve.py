@@ -13,8 +13,20 @@ import sys
 
 from circleci_async.testing import FakeCircleCI
 
+from .lean import start_lean
+
 
 async def serve(args: argparse.Namespace) -> None:
+    if args.lean:
+        runner, line = await start_lean(
+            latency=args.latency, pipelines=args.pipelines, page_size=args.page_size
+        )
+        print(json.dumps(line), flush=True)
+        try:
+            await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
+        finally:
+            await runner.cleanup()
+        return
     async with FakeCircleCI(record=False, page_size=args.page_size) as fake:
         project = fake.state.add_project("gh/bench/app")
         pipeline = fake.state.add_pipeline(project.slug)
@@ -31,6 +43,7 @@ async def serve(args: argparse.Namespace) -> None:
             "token": fake.token,
             "slug": project.slug,
             "job_number": job.number,
+            "items": args.pipelines + 1,
         }
         print(json.dumps(line), flush=True)
         await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
@@ -42,6 +55,7 @@ def main() -> None:
     parser.add_argument("--rps", type=float, default=0.0, help="rate limit, requests/second")
     parser.add_argument("--pipelines", type=int, default=0, help="extra pipelines to list")
     parser.add_argument("--page-size", type=int, default=20)
+    parser.add_argument("--lean", type=int, default=0, help="1: precomputed bodies (fast)")
     asyncio.run(serve(parser.parse_args()))
 
 

@@ -13,9 +13,6 @@ __all__ = ["Page", "Paginator"]
 
 T = TypeVar("T")
 
-FetchPage = Callable[[str | None], Awaitable["Page[T]"]]
-"""Fetches the page that starts at a token (None for the first page)."""
-
 
 @attrs.frozen
 class Page(Generic[T]):
@@ -23,6 +20,10 @@ class Page(Generic[T]):
 
     items: list[T]
     next_page_token: str | None = None
+
+
+FetchPage = Callable[[str | None], Awaitable[Page[T]]]
+"""Fetches the page that starts at a token (None for the first page)."""
 
 
 class Paginator(Generic[T]):

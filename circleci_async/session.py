@@ -7,6 +7,7 @@ it), the auth headers, the concurrency limit, the shared rate-limit gate and the
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import logging
 import platform
@@ -21,7 +22,7 @@ from urllib.parse import urlsplit
 
 import aiohttp
 import attrs
-from multidict import CIMultiDict
+from multidict import CIMultiDictProxy
 
 from ._version import __version__
 from .errors import (
@@ -81,7 +82,7 @@ class Response:
 @attrs.frozen
 class _Attempt:
     status: int
-    headers: CIMultiDict[str]
+    headers: CIMultiDictProxy[str]
     body: bytes
 
 
@@ -89,6 +90,12 @@ class _Broken(Exception):
     def __init__(self, failure: Failure, error: TransportError) -> None:
         self.failure = failure
         self.error = error
+
+
+@functools.cache
+def _template(path: str) -> tuple[str, ...]:
+    """A path template split into literal text (even places) and placeholder names (odd)."""
+    return tuple(_PLACEHOLDER.split(path))
 
 
 def _query(params: Mapping[str, object] | None) -> list[tuple[str, str]]:
@@ -181,14 +188,16 @@ class SessionCore:
 
     def url(self, endpoint: Endpoint, path_params: Mapping[str, str]) -> str:
         """The absolute URL of an endpoint with its (already escaped) path arguments."""
-
-        def fill(match: re.Match[str]) -> str:
-            name = match.group(1)
-            if name not in path_params:
-                raise CircleCIError(f"{endpoint.operation_id}: no value for path part {{{name}}}")
-            return path_params[name]
-
-        return self.base_url + _PLACEHOLDER.sub(fill, endpoint.path)
+        pieces = _template(endpoint.path)
+        parts = [self.base_url]
+        for index, piece in enumerate(pieces):
+            if index % 2 == 0:
+                parts.append(piece)
+            elif piece in path_params:
+                parts.append(path_params[piece])
+            else:
+                raise CircleCIError(f"{endpoint.operation_id}: no value for path part {{{piece}}}")
+        return "".join(parts)
 
     async def request(
         self,
@@ -293,14 +302,14 @@ class SessionCore:
             async with session.request(
                 method,
                 url,
-                params=query,
+                params=query or None,
                 data=body,
                 headers=headers,
                 allow_redirects=False,
                 raise_for_status=False,
             ) as resp:
                 payload = await resp.read()
-                result = _Attempt(resp.status, CIMultiDict(resp.headers), payload)
+                result = _Attempt(resp.status, resp.headers, payload)
         except (aiohttp.ClientConnectorCertificateError, aiohttp.ClientSSLError) as exc:
             raise TransportError(f"TLS failure: {exc}", method=method, url=url) from exc
         except (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError) as exc:

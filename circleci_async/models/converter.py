@@ -81,27 +81,41 @@ def _renames(cls: type) -> dict[str, Any]:
     }
 
 
-converter.register_structure_hook(datetime, _datetime)
-converter.register_unstructure_hook(datetime, lambda value: value.isoformat())
-converter.register_structure_hook(str, _str)
-converter.register_structure_hook(int, _int)
-converter.register_structure_hook(float, _float)
-converter.register_structure_hook(bool, _bool)
-converter.register_structure_hook(Enum, _enum)
-converter.register_structure_hook(OpenEnum, _enum)
-converter.register_structure_hook_factory(
-    attrs.has, lambda cls: make_dict_structure_fn(cls, converter, **_renames(cls))
-)
-converter.register_unstructure_hook_factory(
-    attrs.has,
-    lambda cls: make_dict_unstructure_fn(
-        cls, converter, _cattrs_omit_if_default=False, **_renames(cls)
-    ),
-)
+def _configure(conv: cattrs.Converter) -> cattrs.Converter:
+    conv.register_structure_hook(datetime, _datetime)
+    conv.register_unstructure_hook(datetime, lambda value: value.isoformat())
+    conv.register_structure_hook(str, _str)
+    conv.register_structure_hook(int, _int)
+    conv.register_structure_hook(float, _float)
+    conv.register_structure_hook(bool, _bool)
+    conv.register_structure_hook(Enum, _enum)
+    conv.register_structure_hook(OpenEnum, _enum)
+    conv.register_structure_hook_factory(
+        attrs.has, lambda cls: make_dict_structure_fn(cls, conv, **_renames(cls))
+    )
+    conv.register_unstructure_hook_factory(
+        attrs.has,
+        lambda cls: make_dict_unstructure_fn(
+            cls, conv, _cattrs_omit_if_default=False, **_renames(cls)
+        ),
+    )
+    return conv
+
+
+_configure(converter)
+_fast = _configure(cattrs.Converter(forbid_extra_keys=False, detailed_validation=False))
 
 
 def decode(data: Any, into: type[T], operation: str) -> T:
-    """Structure JSON `data` into `into`; a mismatch raises `DecodeError` naming each field."""
+    """Structure JSON `data` into `into`; a mismatch raises `DecodeError` naming each field.
+
+    Bodies that fit go through a converter without per-field bookkeeping; only a body that
+    fails is decoded again by the detailed one, to name every field that is wrong.
+    """
+    try:
+        return _fast.structure(data, into)
+    except Exception:
+        pass
     try:
         return converter.structure(data, into)
     except Exception as exc:
