@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import aiohttp
 from aiohttp import web
 
 from circleci_async import RetryPolicy
@@ -31,7 +32,8 @@ async def test_a_body_cut_mid_way_resumes_with_range(fake: FakeCircleCI, tmp_pat
     async with client(fake, sleeps) as circle:
         report = await circle.artifacts.download_job(SLUG, number, tmp_path)
 
-    assert report.ok and report.downloaded == 1
+    assert report.ok
+    assert report.downloaded == 1
     assert sha256(tmp_path / "0/dist/app.tar") == artifact.sha256
     storage = [r for r in fake.requests if r.origin == "storage"]
     assert [r.fault for r in storage] == ["disconnect", None]
@@ -96,7 +98,8 @@ async def test_a_body_short_on_every_attempt_fails_with_only_a_part_file(
     async with client(fake, retry=RetryPolicy(attempts=3, base_delay=0.01)) as circle:
         report = await circle.artifacts.download_job(SLUG, number, tmp_path)
 
-    assert not report.ok and report.failed == 1
+    assert not report.ok
+    assert report.failed == 1
     (failure,) = report.failures
     assert isinstance(failure.error, IncompleteDownloadError)
     assert (failure.error.received, failure.error.expected) == (3000, 100 * KIB)
@@ -150,7 +153,8 @@ async def test_urls_that_answer_404_or_403_fail_one_file_each(
 
     assert (report.downloaded, report.failed) == (1, 2)
     first, second = report.failures
-    assert isinstance(first.error, NotFoundError) and first.target == "0/a.txt"
+    assert isinstance(first.error, NotFoundError)
+    assert first.target == "0/a.txt"
     assert "Artifact not found" in str(first.error)
     assert isinstance(second.error, PermissionDeniedError)
     assert "Request has expired" in str(second.error)
@@ -168,7 +172,8 @@ async def test_server_errors_are_retried_with_the_injected_sleep(
     sleeps = Sleeps()
     async with client(fake, sleeps) as circle:
         report = await circle.artifacts.download_job(SLUG, number, tmp_path)
-    assert report.ok and (tmp_path / "0/a.txt").read_bytes() == b"payload"
+    assert report.ok
+    assert (tmp_path / "0/a.txt").read_bytes() == b"payload"
     assert len(sleeps.delays) == 2
     assert sleeps.delays[1] >= 7
 
@@ -182,7 +187,8 @@ async def test_server_errors_that_outlast_the_policy_fail_the_file(
     async with client(fake, retry=RetryPolicy(attempts=2, base_delay=0.01)) as circle:
         report = await circle.artifacts.download_job(SLUG, number, tmp_path)
     (failure,) = report.failures
-    assert isinstance(failure.error, ServerError) and failure.error.status == 502
+    assert isinstance(failure.error, ServerError)
+    assert failure.error.status == 502
     assert files_under(tmp_path) == {}
 
 
@@ -255,7 +261,8 @@ async def test_fail_fast_stops_at_the_first_failure(fake: FakeCircleCI, tmp_path
         carried_on = await circle.artifacts.download_job(
             SLUG, number, tmp_path / "slow", concurrency=1
         )
-    assert stopped.stopped_early and not stopped.ok
+    assert stopped.stopped_early
+    assert not stopped.ok
     assert (stopped.downloaded, stopped.failed) == (0, 1)
     assert "stopped at the first failure" in stopped.summary()
     assert files_under(tmp_path / "fast") == {}
@@ -274,7 +281,60 @@ async def test_fail_fast_also_stops_at_a_listing_failure(
     fake.faults.error(500, times=10, operation="listWorkflowJobs")
     async with client(fake, retry=RetryPolicy(attempts=2, base_delay=0.01)) as circle:
         report = await circle.artifacts.download_workflow(workflow.id, tmp_path, fail_fast=True)
-    assert report.stopped_early and report.listed == 0
+    assert report.stopped_early
+    assert report.listed == 0
     (failure,) = report.listing_failures
     assert failure.source == f"the jobs of workflow {workflow.id}"
     assert isinstance(failure.error, ServerError)
+
+
+async def test_a_stalled_answer_times_out_per_read_and_is_retried(
+    fake: FakeCircleCI, tmp_path: Path
+) -> None:
+    number = add_job(fake)
+    fake.state.add_artifact(SLUG, number, "a.bin", size=1000)
+    fake.faults.delay(5.0, origin="storage")
+    timeout = aiohttp.ClientTimeout(total=None, sock_connect=5, sock_read=0.2)
+    async with client(fake, timeout=timeout) as circle:
+        report = await circle.artifacts.download_job(SLUG, number, tmp_path)
+    assert report.ok
+    assert [r.origin for r in downloads(fake)] == ["artifacts", "storage"] * 2
+
+
+async def test_a_download_may_outlast_the_clients_total_timeout(
+    fake: FakeCircleCI, tmp_path: Path
+) -> None:
+    number = add_job(fake)
+    artifact = fake.state.add_artifact(SLUG, number, "slow.bin", size=1000)
+    fake.faults.delay(0.3, origin="artifacts")
+    fake.faults.delay(0.3, origin="storage")
+    async with client(fake, timeout=0.5) as circle:
+        report = await circle.artifacts.download_job(SLUG, number, tmp_path)
+    assert report.ok, report.failures
+    assert report.seconds > 0.5
+    assert (tmp_path / "0/slow.bin").read_bytes() == artifact.read()
+
+
+async def test_redirects_with_a_body_keep_their_connection_for_the_next_file(
+    fake: FakeCircleCI, tmp_path: Path
+) -> None:
+    peers: set[object] = set()
+
+    async def handler(request: web.Request) -> web.StreamResponse:
+        assert request.transport is not None
+        peers.add(request.transport.get_extra_info("peername"))
+        if request.path.startswith("/artifact/"):
+            name = request.path.rsplit("/", 1)[-1]
+            return web.Response(status=302, text="Found", headers={"Location": f"/blob/{name}"})
+        return web.Response(body=request.path.encode())
+
+    async with scripted_server(handler) as base, client(fake) as circle:
+        root = base.removesuffix("/api/v2")
+        artifacts = [
+            Artifact(path=f"{i}.txt", node_index=0, url=f"{root}/artifact/{i}.txt")
+            for i in range(5)
+        ]
+        report = await circle.artifacts.download(artifacts, tmp_path, concurrency=1)
+    assert report.downloaded == 5
+    assert (tmp_path / "0/3.txt").read_bytes() == b"/blob/3.txt"
+    assert len(peers) == 1

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
-from circleci_async.artifacts import ArtifactRef, Outcome, Progress
-from circleci_async.errors import InvalidArgumentError
+from circleci_async.artifacts import ArtifactRef, ArtifactsService, Outcome, Progress
+from circleci_async.errors import ConfigurationError, InvalidArgumentError
 from circleci_async.models import Artifact
 from circleci_async.testing import FakeCircleCI
 
@@ -103,13 +104,15 @@ async def test_a_workflow_harvest_gives_each_job_its_own_folder(
     build = fake.state.add_job(workflow.id, name="build")
     unit = fake.state.add_job(workflow.id, name="test/unit")
     fake.state.add_job(workflow.id, name="hold", type="approval", status="on_hold")
-    assert build.number is not None and unit.number is not None
+    assert build.number is not None
+    assert unit.number is not None
     fake.state.add_artifact(SLUG, build.number, "log.txt", b"build log")
     fake.state.add_artifact(SLUG, unit.number, "log.txt", b"unit log")
     fake.state.add_artifact(SLUG, unit.number, "log.txt", b"unit log, node 1", node_index=1)
     async with client(fake) as circle:
         report = await circle.artifacts.download_workflow(workflow.id, tmp_path)
-    assert report.ok and report.downloaded == 3
+    assert report.ok
+    assert report.downloaded == 3
     assert {key: path.read_bytes() for key, path in files_under(tmp_path).items()} == {
         f"{build.number}-build/0/log.txt": b"build log",
         f"{unit.number}-test_unit/0/log.txt": b"unit log",
@@ -208,9 +211,11 @@ async def test_the_first_file_downloads_while_the_listing_is_still_going(
             await circle.artifacts.download(
                 endless(), tmp_path, concurrency=4, progress=stop_after_first
             )
-    assert seen and seen[0] <= 3 * 4 + 1, "the listing ran ahead of a bounded queue"
+    assert seen
+    assert seen[0] <= 3 * 4 + 1, "the listing ran ahead of a bounded queue"
     complete = files_under(tmp_path)
-    assert complete and all(p.read_bytes() == real.read() for p in complete.values())
+    assert complete
+    assert all(p.read_bytes() == real.read() for p in complete.values())
 
 
 async def test_progress_counts_files_bytes_and_the_end_of_the_listing(
@@ -227,10 +232,13 @@ async def test_progress_counts_files_bytes_and_the_end_of_the_listing(
         )
     last = snapshots[-1]
     assert (last.listed, last.done, last.downloaded, last.failed) == (13, 13, 12, 1)
-    assert last.listing_done and last.bytes == report.bytes == 78_000
-    assert last.rate >= 0 and last.elapsed >= 0
+    assert last.listing_done
+    assert last.bytes == report.bytes == 78_000
+    assert last.rate >= 0
+    assert last.elapsed >= 0
     dones = [s.done for s in snapshots]
-    assert dones == sorted(dones) and len(snapshots) >= 13
+    assert dones == sorted(dones)
+    assert len(snapshots) >= 13
     assert any(s.listing_done for s in snapshots)
 
 
@@ -257,7 +265,7 @@ async def test_bad_options_and_arguments_are_refused_before_any_request(
         with pytest.raises(InvalidArgumentError, match="unknown download option"):
             await circle.artifacts.download_job(SLUG, 1, tmp_path, colour=True)  # type: ignore[call-arg]
         with pytest.raises(InvalidArgumentError, match="keep"):
-            await circle.artifacts.download_job(SLUG, 1, tmp_path, keep="some")  # type: ignore[typeddict-item]
+            await circle.artifacts.download_job(SLUG, 1, tmp_path, keep="some")  # type: ignore[arg-type]
         with pytest.raises(InvalidArgumentError, match="malformed project slug"):
             await circle.artifacts.download_job("acme/widgets", 1, tmp_path)
         with pytest.raises(InvalidArgumentError, match="job_number"):
@@ -271,3 +279,43 @@ def test_the_digest_helper_matches_hashlib(tmp_path: Path) -> None:
     path = tmp_path / "f"
     path.write_bytes(b"abc" * 1000)
     assert sha256(path) == hashlib.sha256(b"abc" * 1000).hexdigest()
+
+
+async def test_durable_syncs_each_file_and_its_folder(
+    fake: FakeCircleCI, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    number = add_job(fake)
+    for i in range(3):
+        fake.state.add_artifact(SLUG, number, f"{i}.txt", b"data")
+    synced: list[int] = []
+    real_fsync = os.fsync
+
+    def fsync(descriptor: int) -> None:
+        synced.append(descriptor)
+        real_fsync(descriptor)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    async with client(fake) as circle:
+        plain = await circle.artifacts.download_job(SLUG, number, tmp_path / "plain")
+        assert synced == []
+        durable = await circle.artifacts.download_job(SLUG, number, tmp_path / "d", durable=True)
+    assert plain.downloaded == durable.downloaded == 3
+    assert len(synced) == 6
+
+
+async def test_the_service_refuses_bad_configuration(fake: FakeCircleCI) -> None:
+    with pytest.raises(ConfigurationError, match="max_redirects"):
+        ArtifactsService(client(fake).core, max_redirects=-1)
+    with pytest.raises(ConfigurationError, match="artifact host"):
+        client(fake, artifact_hosts=["*"])
+    service = ArtifactsService(client(fake).core, artifact_hosts="files.example.com")
+    assert "files.example.com" in repr(service)
+    assert fake.token not in repr(service)
+
+
+async def test_download_refuses_items_that_are_not_artifacts(
+    fake: FakeCircleCI, tmp_path: Path
+) -> None:
+    async with client(fake) as circle:
+        with pytest.raises(TypeError, match="expected an Artifact or ArtifactRef, not str"):
+            await circle.artifacts.download(["a.txt"], tmp_path)  # type: ignore[list-item]

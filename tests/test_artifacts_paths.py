@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from circleci_async.artifacts import UnsafePathError
+from circleci_async.artifacts import DestinationError, UnsafePathError
 from circleci_async.artifacts.paths import job_folder, safe_target
 from circleci_async.testing import FakeCircleCI
 
-from .artifacts_helpers import SLUG, add_job, client, files_under
+from .artifacts_helpers import SLUG, add_job, client, downloads, files_under
 
 
 @pytest.mark.parametrize(
@@ -46,12 +46,12 @@ def test_hostile_paths_are_refused_with_a_reason(tmp_path: Path, path: str, reas
 )  # fmt: skip
 def test_ordinary_paths_land_below_dest(tmp_path: Path, path: str) -> None:
     target = safe_target(tmp_path, ["12-build", "0"], path)
-    assert target == tmp_path.resolve() / "12-build" / "0" / path
-    assert not target.exists()
+    assert target == str(tmp_path.resolve() / "12-build" / "0" / path)
+    assert not os.path.lexists(target)
 
 
 def test_the_layout_parts_are_checked_too(tmp_path: Path) -> None:
-    with pytest.raises(UnsafePathError, match="'..' part"):
+    with pytest.raises(UnsafePathError, match=r"'\.\.' part"):
         safe_target(tmp_path, [".."], "a.txt")
 
 
@@ -68,7 +68,7 @@ def test_a_symlink_that_stays_inside_dest_is_followed(tmp_path: Path) -> None:
     (tmp_path / "0" / "real").mkdir(parents=True)
     (tmp_path / "0" / "alias").symlink_to(tmp_path / "0" / "real", target_is_directory=True)
     target = safe_target(tmp_path, ["0"], "alias/file.txt")
-    assert target == tmp_path.resolve() / "0" / "real" / "file.txt"
+    assert target == str(tmp_path.resolve() / "0" / "real" / "file.txt")
 
 
 def test_a_final_name_that_is_a_symlink_is_refused(tmp_path: Path) -> None:
@@ -81,7 +81,7 @@ def test_a_final_name_that_is_a_symlink_is_refused(tmp_path: Path) -> None:
 def test_dest_itself_may_be_a_symlink(tmp_path: Path) -> None:
     (tmp_path / "real").mkdir()
     (tmp_path / "link").symlink_to(tmp_path / "real", target_is_directory=True)
-    assert safe_target(tmp_path / "link", ["0"], "a") == tmp_path.resolve() / "real/0/a"
+    assert safe_target(tmp_path / "link", ["0"], "a") == str(tmp_path.resolve() / "real/0/a")
 
 
 @pytest.mark.parametrize(
@@ -135,4 +135,24 @@ async def test_hostile_artifacts_are_reported_and_nothing_lands_outside_dest(
     assert (dest / "0/fine/report.txt").read_bytes() == good.read()
     asked = [r.path for r in fake.requests if r.origin == "artifacts"]
     assert len(asked) == 1, "a refused path must not even be requested"
-    assert not os.path.lexists(tmp_path / "escape.txt")
+    assert not (tmp_path / "escape.txt").is_symlink()
+    assert not (tmp_path / "escape.txt").exists()
+
+
+async def test_a_part_file_planted_as_a_symlink_is_never_written_through(
+    fake: FakeCircleCI, tmp_path: Path
+) -> None:
+    number = add_job(fake)
+    fake.state.add_artifact(SLUG, number, "a.txt", b"evil")
+    victim = tmp_path / "victim.txt"
+    victim.write_bytes(b"precious")
+    (tmp_path / "dest/0").mkdir(parents=True)
+    (tmp_path / "dest/0/a.txt.part").symlink_to(victim)
+    async with client(fake) as circle:
+        report = await circle.artifacts.download_job(SLUG, number, tmp_path / "dest")
+    (failure,) = report.failures
+    assert isinstance(failure.error, DestinationError)
+    assert victim.read_bytes() == b"precious"
+    assert not (tmp_path / "dest/0/a.txt").exists()
+    assert "a.txt.part is not a regular file" in str(failure.error)
+    assert downloads(fake) == []

@@ -18,9 +18,15 @@ On-disk layout (`dest` is the folder given):
 A file is written as `<name>.part` and moved to `<name>` with `os.replace` once its size
 matches `Content-Length`, so a name without `.part` always holds a whole file: a re-run skips
 it without a request, and resumes each `.part` with `Range` (or starts it again when the
-server will not resume). Paths from the server that are absolute, hold `..`, NUL bytes or
-backslashes, or resolve outside `dest` are refused and reported, never written
-(`circleci_async.artifacts.paths` is the one guard).
+server will not resume), also after a crash, Ctrl-C or a cancelled task. Files are not
+fsynced unless `durable=True`: a killed process never leaves a partial file under a final
+name either way, only a power cut can without it. Paths from the server that are absolute,
+hold `..`, NUL bytes or backslashes, or resolve outside `dest` are refused and reported,
+never written (`circleci_async.artifacts.paths` is the one guard).
+
+The listing feeds a queue of `2 × concurrency` refs, so memory does not grow with the number
+of files; the report keeps one small `FileResult` per file, or only the failed ones with
+`keep="failed"`.
 """
 
 from .errors import (

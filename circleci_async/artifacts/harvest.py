@@ -48,7 +48,7 @@ def _keep(_instance: object, _attribute: attrs.Attribute[str], value: str) -> No
 
 @attrs.frozen(kw_only=True)
 class DownloadOptions:
-    """How a harvest runs; see `ArtifactsService.download` for each option."""
+    """How a harvest runs; `ArtifactsService` describes each option."""
 
     concurrency: int = attrs.field(default=8, validator=_positive)
     include: tuple[str, ...] = attrs.field(default=(), converter=_patterns)
@@ -84,11 +84,11 @@ class Harvest:
     ) -> None:
         self._fetcher = fetcher
         self._dest = Path(dest)
-        self._root = Path(os.path.realpath(dest))
+        self._root = os.path.realpath(dest)
         self._options = options
         self._tally = tally
         self._by_job = by_job
-        self._busy: dict[Path, asyncio.Event] = {}
+        self._busy: dict[str, asyncio.Event] = {}
 
     async def run(self, listing: Listing) -> DownloadReport:
         """Download everything `listing` yields; return the report."""
@@ -140,9 +140,6 @@ class Harvest:
 
     async def _handle(self, ref: ArtifactRef) -> FileResult:
         artifact = ref.artifact
-        folders = [str(artifact.node_index)]
-        if self._by_job and ref.job_number is not None:
-            folders.insert(0, job_folder(ref.job_number, ref.job_name))
         result = functools.partial(
             FileResult,
             path=artifact.path,
@@ -150,10 +147,9 @@ class Harvest:
             job_number=ref.job_number,
         )
         try:
-            target = safe_target(self._root, folders, artifact.path)
+            target, shown = self._locate(ref)
         except CircleCIError as error:
             return result(outcome=Outcome.FAILED, target=None, error=detached(error))
-        shown = target.relative_to(self._root).as_posix()
         async with self._claim(target):
             try:
                 outcome, size = await self._place(artifact.url, target, shown)
@@ -161,7 +157,15 @@ class Harvest:
                 return result(outcome=Outcome.FAILED, target=shown, error=detached(error))
         return result(outcome=outcome, target=shown, size=size)
 
-    async def _place(self, url: str, target: Path, shown: str) -> tuple[Outcome, int]:
+    def _locate(self, ref: ArtifactRef) -> tuple[str, str]:
+        """The file's absolute path, and its path relative to the destination for people."""
+        folders = [str(ref.artifact.node_index)]
+        if self._by_job and ref.job_number is not None:
+            folders.insert(0, job_folder(ref.job_number, ref.job_name))
+        target = safe_target(self._root, folders, ref.artifact.path)
+        return target, os.path.relpath(target, self._root).replace(os.sep, "/")
+
+    async def _place(self, url: str, target: str, shown: str) -> tuple[Outcome, int]:
         """Skip a file already complete, or download it; its outcome and size."""
         part = PartFile(target, shown, durable=self._options.durable)
         if self._options.overwrite:
@@ -173,7 +177,7 @@ class Harvest:
         return Outcome.DOWNLOADED, await self._fetcher.fetch(url, part, self._tally.received)
 
     @contextlib.asynccontextmanager
-    async def _claim(self, target: Path) -> AsyncIterator[None]:
+    async def _claim(self, target: str) -> AsyncIterator[None]:
         """Hold `target` for one worker; a second ref to the same file waits for the first."""
         while (busy := self._busy.get(target)) is not None:
             await busy.wait()
@@ -185,10 +189,10 @@ class Harvest:
             done.set()
 
 
-def _complete_size(target: Path, shown: str) -> int | None:
+def _complete_size(target: str, shown: str) -> int | None:
     """The size of the file under its final name (complete by construction), or None."""
     try:
-        status = target.lstat()
+        status = os.lstat(target)
     except FileNotFoundError:
         return None
     except OSError as error:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Iterable
 
 from yarl import URL
@@ -18,15 +19,29 @@ def _normalise(host: str) -> str:
     return host.strip().lower().rstrip(".")
 
 
+def _is_ip(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _is_name(text: str) -> bool:
+    return bool(text) and not text.startswith(".") and not any(c in text for c in "*/:@ ")
+
+
 class TrustedHosts:
     """Host names that may receive the token: exact names, and `*.domain` for any subdomain.
 
     `*.circle-artifacts.com` matches `output.circle-artifacts.com` but neither
-    `circle-artifacts.com` itself nor `circle-artifacts.com.example.org`. Ports and schemes
-    are not part of a pattern.
+    `circle-artifacts.com` itself nor `circle-artifacts.com.example.org`. Ports are not part
+    of a pattern. The token travels over https only, unless `plain_http` (the client's own
+    API URL is http, as for a local test server).
     """
 
-    def __init__(self, patterns: Iterable[str]) -> None:
+    def __init__(self, patterns: Iterable[str], *, plain_http: bool = False) -> None:
+        self.plain_http = plain_http
         exact: set[str] = set()
         suffixes: set[str] = set()
         self._patterns = (patterns,) if isinstance(patterns, str) else tuple(patterns)
@@ -35,9 +50,9 @@ class TrustedHosts:
                 raise ConfigurationError(
                     f"artifact hosts are strings, not {type(pattern).__name__}"
                 )
-            name = _normalise(pattern)
+            name = _normalise(pattern).strip("[]")
             bare = name.removeprefix("*.")
-            if not bare or any(c in bare for c in "*/:@ ") or bare.startswith("."):
+            if not (_is_ip(bare) or _is_name(bare)):
                 raise ConfigurationError(
                     f"artifact host {pattern!r} is not a host name or a '*.domain' pattern"
                 )
@@ -47,14 +62,24 @@ class TrustedHosts:
 
     def including(self, host: str) -> TrustedHosts:
         """These hosts and `host`."""
-        return TrustedHosts([*self._patterns, host])
+        return TrustedHosts([*self._patterns, host], plain_http=self.plain_http)
 
     def allows(self, url: URL) -> bool:
-        """Whether `url` is http(s) on a trusted host."""
-        if url.scheme not in ("http", "https") or not url.host:
+        """Whether `url` is on a trusted host, over https (or http with `plain_http`)."""
+        schemes = ("https", "http") if self.plain_http else ("https",)
+        if url.scheme not in schemes or not url.host:
             return False
         host = _normalise(url.host)
         return host in self._exact or host.endswith(self._suffixes)
+
+    def keeps_token(self, carrying: bool, source: URL, target: URL) -> bool:
+        """Whether a redirect from `source` to `target` may still carry the token.
+
+        Only while it has carried it so far, `target` is trusted, and the redirect does not
+        go from https down to http. Once dropped, the token stays dropped for the chain.
+        """
+        downgrade = source.scheme == "https" and target.scheme != "https"
+        return carrying and not downgrade and self.allows(target)
 
     def __repr__(self) -> str:
         names = sorted(self._exact) + ["*" + suffix for suffix in self._suffixes]

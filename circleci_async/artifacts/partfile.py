@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
-from pathlib import Path
+import stat
 
 from .errors import DestinationError
 from .paths import PART_SUFFIX
@@ -25,9 +25,9 @@ class PartFile:
     leaves a partial file under a final name.
     """
 
-    def __init__(self, target: Path, shown: str, *, durable: bool = False) -> None:
+    def __init__(self, target: str, shown: str, *, durable: bool = False) -> None:
         self.target = target
-        self.part = target.with_name(target.name + PART_SUFFIX)
+        self.part = target + PART_SUFFIX
         self.shown = shown
         self.durable = durable
         self._file: io.BufferedWriter | None = None
@@ -35,17 +35,20 @@ class PartFile:
     def size(self) -> int:
         """Bytes already in the `.part` file (0 when there is none)."""
         try:
-            return self.part.lstat().st_size
+            status = os.lstat(self.part)
         except FileNotFoundError:
             return 0
         except OSError as error:
             raise DestinationError(self.shown, error) from None
+        if not stat.S_ISREG(status.st_mode):
+            raise DestinationError(self.shown, f"{self.shown}{PART_SUFFIX} is not a regular file")
+        return status.st_size
 
     def open(self, offset: int) -> None:
         """Open for writing at `offset`: keep the first `offset` bytes, drop the rest."""
         self.close()
         try:
-            self.target.parent.mkdir(parents=True, exist_ok=True)
+            os.makedirs(os.path.dirname(self.target), exist_ok=True)
             flags = os.O_WRONLY | os.O_CREAT | _NOFOLLOW | (0 if offset else os.O_TRUNC)
             descriptor = os.open(self.part, flags, 0o644)
             self._file = open(descriptor, "wb")  # noqa: SIM115 - closed by close()/finish()
@@ -77,7 +80,9 @@ class PartFile:
         """Close and delete the `.part` file."""
         self.close()
         try:
-            self.part.unlink(missing_ok=True)
+            os.unlink(self.part)
+        except FileNotFoundError:
+            pass
         except OSError as error:
             raise DestinationError(self.shown, error) from None
 
@@ -97,7 +102,7 @@ class PartFile:
             raise DestinationError(self.shown, error) from None
 
     def _sync_folder(self) -> None:
-        descriptor = os.open(self.target.parent, os.O_RDONLY)
+        descriptor = os.open(os.path.dirname(self.target), os.O_RDONLY)
         try:
             os.fsync(descriptor)
         finally:

@@ -15,7 +15,6 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Sequence
-from pathlib import Path
 
 from .errors import UnsafePathError
 
@@ -69,12 +68,12 @@ def _inside(root: str, path: str) -> bool:
     return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
 
 
-def safe_target(dest: str | os.PathLike[str], folders: Sequence[str], path: str) -> Path:
+def safe_target(dest: str | os.PathLike[str], folders: Sequence[str], path: str) -> str:
     """Where the artifact at `path` goes: `dest/<folders...>/<path>`, or `UnsafePathError`.
 
     `folders` are the harvest's own layout parts (job folder, node index), checked like the
-    rest. The returned path has its folder resolved (symlinks in `dest` itself are fine);
-    nothing is created.
+    rest. The returned absolute path has its folder resolved (symlinks in `dest` itself are
+    fine); nothing is created.
     """
     problem = _path_problem(path)
     parts = [*folders, *path.split("/")]
@@ -92,4 +91,4 @@ def safe_target(dest: str | os.PathLike[str], folders: Sequence[str], path: str)
     final = os.path.join(folder, parts[-1])
     if os.path.islink(final):
         raise UnsafePathError(path, "its final name is a symlink")
-    return Path(final)
+    return final

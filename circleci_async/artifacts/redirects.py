@@ -43,13 +43,12 @@ async def open_following(
         current = URL(url)
     except ValueError:
         raise RefusedURLError("an unreadable URL", redact_url(url)) from None
-    carry = True
+    carry = hosts.allows(current)
     for hop in range(max_hops + 1):
         if current.scheme not in ("http", "https") or not current.host:
             raise RefusedURLError(
                 f"not an http(s) URL: {redact_url(str(current))!r}", redact_url(url)
             )
-        carry = carry and hosts.allows(current)
         sent = {**headers, **auth} if carry else dict(headers)
         response = await http.get(
             current,
@@ -73,8 +72,7 @@ async def open_following(
             target = current.join(URL(location.strip(), encoded=True))
         except ValueError:
             raise RefusedURLError("a redirect to an unreadable Location", redact_url(url)) from None
-        if current.scheme == "https" and target.scheme == "http":
-            carry = False
+        carry = hosts.keeps_token(carry, current, target)
         logger.debug("redirect %d of %s to host %s", hop + 1, redact_url(url), target.host)
         current = target
     raise RefusedURLError(f"more than {max_hops} redirects", redact_url(url))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import AsyncIterable, Iterable, Sequence
 from typing import Literal, TypedDict, Unpack
+from urllib.parse import urlsplit
 
 import aiohttp
 
@@ -84,8 +85,9 @@ class ArtifactsService:
     - `durable` (False): fsync each file before moving it into place.
 
     The token is sent to the API host and to `artifact_hosts` (`*.circle-artifacts.com` by
-    default) and never to any other host; redirects are followed by hand (at most
-    `max_redirects`) and the token is dropped as soon as one leaves those hosts.
+    default), over https unless the API itself is reached over http, and never to any other
+    host. Redirects are followed by hand (at most `max_redirects`), and the token is dropped
+    for good as soon as one leaves those hosts.
     """
 
     name = "artifacts"
@@ -104,7 +106,8 @@ class ArtifactsService:
             or max_redirects < 0
         ):
             raise ConfigurationError(f"max_redirects must be 0 or more, got {max_redirects!r}")
-        self.hosts = TrustedHosts(artifact_hosts).including(core.api_host)
+        plain_http = urlsplit(core.base_url).scheme == "http"
+        self.hosts = TrustedHosts(artifact_hosts, plain_http=plain_http).including(core.api_host)
         """The hosts that may receive the token."""
         self.max_redirects = max_redirects
         self._jobs = JobsService(core)
