@@ -1,6 +1,7 @@
 """circleci-async: an asyncio-first client for the CircleCI REST API v2."""
 
 from ._version import __version__
+from .artifacts import ArtifactError, ArtifactRef, DownloadReport, FileResult
 from .client import CircleCI
 from .errors import (
     APIError,
@@ -27,6 +28,8 @@ __all__ = [
     "OPERATIONS",
     "APIDeprecationWarning",
     "APIError",
+    "ArtifactError",
+    "ArtifactRef",
     "AuthScheme",
     "AuthenticationError",
     "BadRequestError",
@@ -35,6 +38,8 @@ __all__ = [
     "ConfigurationError",
     "ConflictError",
     "DecodeError",
+    "DownloadReport",
+    "FileResult",
     "InvalidArgumentError",
     "NotFoundError",
     "Page",

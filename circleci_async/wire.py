@@ -232,7 +232,21 @@ def should_retry(method: str, failure: Failure, *, idempotent: bool | None = Non
     return idempotent
 
 
-_SECRET_QUERY = frozenset({"circle-token", "circle_token", "token", "x-amz-signature", "signature"})
+_SECRET_QUERY = frozenset(
+    {
+        "circle-token",
+        "circle_token",
+        "token",
+        "access_token",
+        "signature",
+        "sig",
+        "x-amz-signature",
+        "x-amz-security-token",
+        "x-amz-credential",
+        "x-goog-signature",
+        "x-goog-credential",
+    }
+)
 
 
 def redact_url(url: str) -> str:

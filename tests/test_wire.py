@@ -172,3 +172,7 @@ def test_retry_safety(
 def test_redact_url_hides_credentials_and_token_queries() -> None:
     url = "https://user:pw@host/x?circle-token=abc&page=2&X-Amz-Signature=sig"
     assert redact_url(url) == "https://host/x?circle-token=***&page=2&X-Amz-Signature=***"
+    signed = "https://s3/b/k?X-Amz-Credential=AK&X-Amz-Security-Token=T&X-Goog-Signature=G&a=1"
+    assert redact_url(signed) == (
+        "https://s3/b/k?X-Amz-Credential=***&X-Amz-Security-Token=***&X-Goog-Signature=***&a=1"
+    )
