@@ -13,7 +13,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 T = TypeVar("T")
 
@@ -33,25 +33,24 @@ class Remote:
 
 
 @asynccontextmanager
-async def remote_fake(**options: float | int) -> AsyncIterator[Remote]:
-    """Start `benchmarks.serve` with `--option value` flags; stop it on exit."""
-    flags = [f"--{key.replace('_', '-')}={value}" for key, value in options.items()]
+async def spawn(
+    module: str, *args: str, limit: int = 2**16
+) -> AsyncIterator[tuple[asyncio.subprocess.Process, dict[str, Any]]]:
+    """Run `python -m module args` as a server; yield it and the JSON line it prints first.
+
+    The server serves until its standard input closes, which happens on exit.
+    """
     process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "benchmarks.serve",
-        *flags,
-        stdin=asyncio.subprocess.PIPE,
-        stdout=asyncio.subprocess.PIPE,
-        cwd=ROOT,
-    )
+        sys.executable, "-m", module, *args,
+        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, cwd=ROOT, limit=limit,
+    )  # fmt: skip
     assert process.stdout is not None
     assert process.stdin is not None
     try:
-        line = await asyncio.wait_for(process.stdout.readline(), timeout=120)
+        line = await asyncio.wait_for(process.stdout.readline(), timeout=300)
         if not line:
-            raise RuntimeError("the benchmark server did not start")
-        yield Remote(**json.loads(line))
+            raise RuntimeError(f"the benchmark server {module} did not start")
+        yield process, json.loads(line)
     finally:
         process.stdin.close()
         try:
@@ -59,6 +58,14 @@ async def remote_fake(**options: float | int) -> AsyncIterator[Remote]:
         except TimeoutError:
             process.kill()
             await process.wait()
+
+
+@asynccontextmanager
+async def remote_fake(**options: float | int) -> AsyncIterator[Remote]:
+    """Start `benchmarks.serve` with `--option value` flags; stop it on exit."""
+    flags = [f"--{key.replace('_', '-')}={value}" for key, value in options.items()]
+    async with spawn("benchmarks.serve", *flags) as (_, info):
+        yield Remote(**info)
 
 
 @dataclass

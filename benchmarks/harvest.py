@@ -34,7 +34,7 @@ from circleci_async.artifacts import ArtifactRef
 from circleci_async.models import Artifact
 from circleci_async.testing import FakeCircleCI
 
-from .common import ROOT, Section, ratio, timed, verdict, write_sections
+from .common import Section, ratio, spawn, timed, verdict, write_sections
 
 MIB = 1 << 20
 SLUG = "gh/bench/artifacts"
@@ -62,6 +62,8 @@ async def serve(args: argparse.Namespace) -> None:
                 path = f"{scenario}/f{index:05d}.bin"
                 files[path] = fake.state.add_artifact(SLUG, job.number, path, size=size).sha256
             jobs[scenario] = {"job_number": job.number, "size": size, "files": files}
+        if args.latency > 0:
+            fake.faults.delay(args.latency, times=10**9)
         info = {"base_url": fake.base_url, "token": fake.token, "jobs": jobs}
         print(json.dumps(info), flush=True)
         loop = asyncio.get_running_loop()
@@ -94,31 +96,9 @@ async def remote(args: argparse.Namespace) -> AsyncIterator[Remote]:
     """Start `--serve` with the same sizes; stop it on exit."""
     sizes = ["--small-count", str(args.small_count), "--small-size", str(args.small_size)]
     sizes += ["--large-count", str(args.large_count), "--large-size", str(args.large_size)]
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "benchmarks.harvest",
-        "--serve",
-        *sizes,
-        stdin=asyncio.subprocess.PIPE,
-        stdout=asyncio.subprocess.PIPE,
-        cwd=ROOT,
-        limit=64 * MIB,
-    )
-    assert process.stdin is not None
-    assert process.stdout is not None
-    try:
-        line = await asyncio.wait_for(process.stdout.readline(), timeout=300)
-        if not line:
-            raise RuntimeError("the fake did not start")
-        yield Remote(**json.loads(line), process=process)
-    finally:
-        process.stdin.close()
-        try:
-            await asyncio.wait_for(process.wait(), timeout=10)
-        except TimeoutError:
-            process.kill()
-            await process.wait()
+    sizes += ["--latency", str(args.latency)]
+    async with spawn("benchmarks.harvest", "--serve", *sizes, limit=64 * MIB) as (process, info):
+        yield Remote(**info, process=process)
 
 
 # The contestants ------------------------------------------------------------------------------
@@ -327,7 +307,8 @@ async def run(*, smoke: bool = False, args: argparse.Namespace | None = None) ->
         setup=(
             f"One job of {args.small_count} × {args.small_size // 1024} KiB files and one of "
             f"{args.large_count} × {args.large_size // MIB} MiB, listed in one page and served "
-            f"by the fake (302 to a pre-signed storage origin on 127.0.0.2) from its own "
+            f"by the fake (302 to a pre-signed storage origin on 127.0.0.2, "
+            f"{args.latency * 1000:.0f} ms added to every request) from its own "
             f"process; every file checked by SHA-256. Peak is MiB of RSS above the start of "
             f"the run, sampled every 10 ms (not measured for the guide's own processes). "
             f"The guide's pipeline is `{GUIDE}` with `http` for `https`; wget fetches one "
@@ -354,7 +335,15 @@ async def run(*, smoke: bool = False, args: argparse.Namespace | None = None) ->
             )
     large_peak = results["large"][0].peak_mib
     assert large_peak is not None
+    small_ours, _, small_guide = (r.seconds for r in results["small"])
+    large_ours, large_raw, _ = (r.seconds for r in results["large"])
     section.verdicts += [
+        verdict(small_guide >= 20 * small_ours,
+                f"at least 20× the guide's pipeline on the small files "
+                f"({small_guide / small_ours:.1f}×)"),
+        verdict(large_raw / large_ours >= 0.8,
+                f"at least 0.8× raw aiohttp's bytes per second on the large files "
+                f"({large_raw / large_ours:.2f}×)"),
         verdict(large_peak < 100, f"harvesting the large files grew RSS by {large_peak:.0f} MiB "
                 "(target: under 100 MiB)"),
         verdict(not any(r[0].leaked for r in results.values()),
@@ -372,7 +361,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--small-size", type=int, default=64 * 1024, help="bytes")
     parser.add_argument("--large-count", type=int, default=4)
     parser.add_argument("--large-size", type=int, default=128 * MIB, help="bytes")
-    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--latency", type=float, default=0.01, help="seconds added per request")
     parser.add_argument("--flat-count", type=int, default=100_000, help="files for the memory line")
     parser.add_argument("--workdir", default=None, help="where files are written (default: temp)")
     parser.add_argument("--no-write", action="store_true", help="print only")

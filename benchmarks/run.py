@@ -11,7 +11,7 @@ import asyncio
 import sys
 from collections.abc import Awaitable, Callable
 
-from . import cpu, fanout, paging, ratelimit
+from . import cpu, fanout, harvest, paging, ratelimit
 from .common import Section, write_sections
 
 SCENARIOS: dict[str, Callable[..., Awaitable[Section]]] = {
@@ -19,6 +19,7 @@ SCENARIOS: dict[str, Callable[..., Awaitable[Section]]] = {
     "cpu": cpu.run,
     "paging": paging.run,
     "ratelimit": ratelimit.run,
+    "harvest": harvest.run,
 }
 
 

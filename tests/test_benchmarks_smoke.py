@@ -19,6 +19,13 @@ def test_benchmarks_smoke_mode_runs_every_scenario() -> None:
         check=False,
     )
     assert done.returncode == 0, done.stdout + done.stderr
-    for title in ("## Fan-out", "## CPU per request", "## Streaming pagination", "## Rate limits"):
+    titles = (
+        "## Fan-out",
+        "## CPU per request",
+        "## Streaming pagination",
+        "## Rate limits",
+        "## Harvest",
+    )
+    for title in titles:
         assert title in done.stdout
     assert "circleci-async" in done.stdout
