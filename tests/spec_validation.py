@@ -2,7 +2,9 @@
 
 `violations(operation_id, status, body)` returns readable problems, empty when the body conforms.
 The spec is OpenAPI 3.0 with Swagger-2 leftovers: `x-nullable: true` is read as `nullable: true`
-(and admits `null` into an `enum`), and `$ref`s are inlined.
+(and admits `null` into an `enum`), and `$ref`s are inlined. `additionalProperties: false` beside
+`anyOf`/`oneOf` on a schema without `properties` closes each branch, not the parent
+(`spec_fixes.CLOSED_BRANCHES`; read literally it would refuse every object).
 
 `KNOWN_DEVIATIONS` is the one place where the fake knowingly departs from the spec, because
 CircleCI itself does.
@@ -19,6 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from openapi_schema_validator import OAS30Validator, oas30_format_checker
+
+from circleci_async.models.spec_fixes import CLOSED_BRANCHES
 
 SPEC_PATH = Path(__file__).resolve().parent.parent / "spec" / "circleci-openapi-v2.json"
 
@@ -129,6 +133,9 @@ class SpecValidator:
                 return {}
             return self._resolve(self._lookup(ref), (*refs, ref))
         resolved = {key: self._resolve(value, refs) for key, value in node.items()}
+        branched = ("anyOf" in resolved or "oneOf" in resolved) and "properties" not in resolved
+        if CLOSED_BRANCHES and branched and resolved.get("additionalProperties") is False:
+            del resolved["additionalProperties"]
         if resolved.pop("x-nullable", False):
             resolved["nullable"] = True
         if resolved.get("nullable") and "enum" in resolved and None not in resolved["enum"]:

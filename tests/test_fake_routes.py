@@ -4,15 +4,25 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 
 import pytest
 
-from circleci_async.testing import ROUTES, FakeCircleCI, Job, Project
+from circleci_async import OPERATIONS
+from circleci_async.models.spec_fixes import UNDECLARED_PAGE_TOKEN
+from circleci_async.testing import ROUTES, Context, FakeCircleCI, Job, Project, Route
+from circleci_async.testing.routes import default_router
 
 from .conftest import Api, FakeFactory
 from .spec_validation import SPEC_PATH, recorded_violations
 
 SLUG = "gh/acme/widgets"
+CORE_OPERATIONS = {
+    "getCurrentUser", "getProjectBySlug", "listPipelinesForProject", "triggerPipeline",
+    "getPipelineById", "listWorkflowsByPipelineId", "getWorkflowById", "listWorkflowJobs",
+    "getJobDetails", "getJobArtifacts", "getTests",
+}  # fmt: skip
+"""The operations the fake served first; tests/test_every_operation.py covers all of them."""
 
 
 def _project_with_history(fake: FakeCircleCI) -> tuple[Project, Job, Job]:
@@ -36,7 +46,7 @@ def test_routes_match_the_spec() -> None:
         assert operation["operationId"] == route.operation_id
 
 
-async def test_every_route_answers_and_conforms(fake: FakeCircleCI, api: Api) -> None:
+async def test_core_routes_answer_and_conform(fake: FakeCircleCI, api: Api) -> None:
     project, done, queued = _project_with_history(fake)
     pipeline = project.pipelines[0]
     workflow = pipeline.workflows[0]
@@ -78,7 +88,7 @@ async def test_every_route_answers_and_conforms(fake: FakeCircleCI, api: Api) ->
     created = await api("POST", f"/project/{SLUG}/pipeline", json={"branch": "dev"})
     assert created.status == 201
 
-    assert {r.operation_id for r in fake.requests} == fake.router.operation_ids
+    assert {r.operation_id for r in fake.requests} == CORE_OPERATIONS
     assert all(r.status in (200, 201) for r in fake.requests)
     assert recorded_violations(fake.requests) == []
 
@@ -318,3 +328,278 @@ async def test_demo_organisation_conforms_end_to_end(fake_factory: FakeFactory, 
     assert any(job.tests for job in demo.state.jobs.values())
     assert any(job.artifacts for job in demo.state.jobs.values())
     assert recorded_violations(demo.requests) == []
+
+
+# The whole spec ------------------------------------------------------------------------
+
+ANY_ID = "5034460f-c7c4-4c43-9457-de07e2029e7b"
+SAMPLE_VALUES = {
+    "project-slug": ("gh/acme/widgets", "circleci%2F" + ANY_ID + "%2F" + ANY_ID),
+    "org-slug": ("gh/acme", "circleci/" + ANY_ID),
+    "org-slug-or-id": ("gh/acme", ANY_ID),
+    "provider": ("gh", "circleci"),
+    "organization": ("acme", ANY_ID),
+    "project": ("widgets", ANY_ID),
+    "job-number": ("7", "12345"),
+    "pipeline-number": ("12", "3"),
+    "workflow-name": ("build", "build%20and%20test"),
+    "fingerprint": ("c9:0b:1c:4f", "SHA256:abc%2Bdef%2F0"),
+    "name": ("API_KEY", "TOKEN"),
+    "env_var_name": ("API_KEY", "TOKEN"),
+    "policyName": ("docker", "no-latest"),
+    "context": ("config", "config"),
+}
+"""Two spellings of each path parameter; every other one is given `ANY_ID`."""
+
+
+def sample_path(template: str, variant: int) -> str:
+    """`template` with each parameter spelt as in `SAMPLE_VALUES[name][variant]`."""
+
+    def value(found: re.Match[str]) -> str:
+        return SAMPLE_VALUES.get(found.group(1), (ANY_ID, ANY_ID))[variant]
+
+    return re.sub(r"\{([^{}]+)\}", value, template)
+
+
+def spec_operations() -> dict[str, tuple[str, str]]:
+    spec = json.loads(SPEC_PATH.read_text())
+    return {
+        operation["operationId"]: (method.upper(), path)
+        for path, item in spec["paths"].items()
+        for method, operation in item.items()
+        if isinstance(operation, dict) and "operationId" in operation
+    }
+
+
+def test_the_route_table_covers_every_spec_operation() -> None:
+    table = {route.operation_id: (route.method, route.template) for route in ROUTES}
+    assert len(ROUTES) == len(table) == 110
+    assert table == spec_operations()
+    assert set(table) == set(OPERATIONS)
+    assert default_router().operation_ids == frozenset(OPERATIONS)
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=lambda route: route.operation_id)
+def test_each_spec_path_reaches_its_own_route(route: Route) -> None:
+    router = default_router()
+    for variant in (0, 1):
+        path = sample_path(route.template, variant)
+        match = router.resolve(route.method, path)
+        assert match is not None, path
+        assert match.route.operation_id == route.operation_id, path
+
+
+async def test_oidc_and_policy_errors_say_error_not_message(fake: FakeCircleCI, api: Api) -> None:
+    policy = f"/owner/{ANY_ID}/context/config/policy-bundle"
+    unauthenticated = await api.get(policy, auth=False)
+    assert unauthenticated.status == 401
+    assert unauthenticated.json == {"error": "You must log in first."}
+    assert (await api.get(policy)).json == {"error": "Owner not found."}
+    assert (await api.get(f"/org/{ANY_ID}/oidc-custom-claims")).json == {
+        "error": "Organization not found."
+    }
+    assert (await api.get(f"/context/{ANY_ID}")).json == {"message": "Context not found."}
+
+
+@pytest.fixture
+def world(fake: FakeCircleCI) -> dict[str, str]:
+    """Ids of a project with a finished workflow, its organization and a context."""
+    project, done, _ = _project_with_history(fake)
+    context = Context(
+        id=fake.state.new_id(),
+        name="deploy",
+        owner_id=project.organization_id,
+        owner_type="organization",
+        created_at=fake.state.now(),
+    )
+    fake.state.contexts[context.id] = context
+    return {
+        "slug": SLUG,
+        "org": project.organization_id,
+        "project": project.id,
+        "context": context.id,
+        "workflow": done.workflow_id,
+        "job": done.id,
+    }
+
+
+BAD_BODIES = [
+    ("POST", "/context", {"name": "x", "owner": {"id": "{org}"}, "colour": 1}, "colour"),
+    ("POST", "/context", {"name": "x", "owner": {"id": "{org}", "slug": "gh/acme"}}, "one"),
+    ("PUT", "/context/{context}/environment-variable/1BAD", {"value": "x"}, "1BAD"),
+    ("POST", "/context/{context}/restrictions", {"restriction_type": "team"}, "restriction"),
+    (
+        "POST",
+        "/webhook",
+        {
+            "name": "n",
+            "url": "http://example.com",
+            "events": ["job-completed"],
+            "verify-tls": True,
+            "signing-secret": "s",
+            "scope": {"id": "{project}", "type": "project"},
+        },
+        "https",
+    ),
+    (
+        "POST",
+        "/project/{slug}/schedule",
+        {
+            "name": "n",
+            "attribution-actor": "current",
+            "parameters": {"branch": "main"},
+            "timetable": {"per-hour": 1, "hours-of-day": [3]},
+        },
+        "days-of-week",
+    ),
+    ("PATCH", "/project/{slug}/settings", {"advanced": {"colour": True}}, "colour"),
+    ("POST", "/project/{slug}/pipeline/run", {"config": {"branch": "a", "tag": "b"}}, "not both"),
+    ("POST", "/workflow/{workflow}/rerun", {"from_failed": True, "jobs": ["{job}"]}, "exclusive"),
+    ("POST", "/workflow/{workflow}/rerun", {"enable_ssh": True}, "requires jobs"),
+    ("POST", "/organizations/{org}/groups", {"name": 3}, "name must be a string"),
+    ("POST", "/organizations/{org}/usage_export_job", {"start": "May", "end": "June"}, "3339"),
+    ("POST", "/projects/{project}/pipeline-definitions", {"name": "b"}, "config_source"),
+    ("PATCH", "/org/{org}/oidc-custom-claims", {"ttl": "forever"}, "ttl"),
+    ("POST", "/owner/{org}/context/config/decision", {"metadata": {}}, "input"),
+    ("POST", "/owner/{org}/context/other/decision", {"input": "x"}, "config"),
+    (
+        "POST",
+        "/owner/{org}/context/config/policy-bundle",
+        {"policies": {"a.rego": "package other"}},
+        "package org",
+    ),
+]
+
+
+def _fill(value: object, ids: dict[str, str]) -> object:
+    if isinstance(value, str):
+        return value.format(**ids)
+    if isinstance(value, list):
+        return [_fill(item, ids) for item in value]
+    if isinstance(value, dict):
+        return {key: _fill(item, ids) for key, item in value.items()}
+    return value
+
+
+@pytest.mark.parametrize(("method", "path", "body", "fragment"), BAD_BODIES)
+async def test_invalid_bodies_are_400s(
+    fake: FakeCircleCI,
+    api: Api,
+    world: dict[str, str],
+    method: str,
+    path: str,
+    body: dict[str, object],
+    fragment: str,
+) -> None:
+    answer = await api(method, path.format(**world), json=_fill(body, world))
+    assert answer.status == 400
+    assert fake.requests[-1].operation_id is not None
+    (text,) = answer.json.values()
+    assert fragment in text
+
+
+async def test_standalone_projects_cannot_be_followed(fake: FakeCircleCI, api: Api) -> None:
+    answer = await api("POST", f"/project/circleci/{ANY_ID}/{ANY_ID}")
+    assert answer.status == 405
+    assert "Bitbucket" in answer.json["message"]
+
+
+async def test_deploy_lists_page_by_page_size(fake: FakeCircleCI, api: Api) -> None:
+    org = fake.state.add_organization("rockets")
+    for index in range(5):
+        fake.state.add_environment(org.id, f"env-{index}")
+    names: list[str] = []
+    sizes: list[int] = []
+    query = {"org-id": org.id, "page-size": "2"}
+    while True:
+        page = (await api.get("/deploy/environments", params=query)).json
+        names += [item["name"] for item in page["items"]]
+        sizes.append(len(page["items"]))
+        if page["next_page_token"] is None:
+            break
+        query = {**query, "page-token": page["next_page_token"]}
+    assert sizes == [2, 2, 1]
+    assert names == [f"env-{index}" for index in range(5)]
+    missing = await api.get("/deploy/environments", params={"org-id": org.id})
+    assert missing.status == 400
+    assert "page-size" in missing.json["message"]
+
+
+async def test_groups_page_by_limit_with_a_total(fake: FakeCircleCI, api: Api) -> None:
+    org = fake.state.add_organization("rockets")
+    for index in range(3):
+        await api("POST", f"/organizations/{org.id}/groups", json={"name": f"g{index}"})
+    first = (await api.get(f"/organizations/{org.id}/groups", params={"limit": "2"})).json
+    assert (len(first["items"]), first["total_count"]) == (2, 3)
+    second = await api.get(
+        f"/organizations/{org.id}/groups",
+        params={"limit": "2", "page-token": first["next_page_token"]},
+    )
+    assert [item["name"] for item in second.json["items"]] == ["g2"]
+    assert second.json["next_page_token"] is None
+
+
+async def test_decision_logs_page_by_offset(fake: FakeCircleCI, api: Api) -> None:
+    fake.page_size = 2
+    org = fake.state.add_organization("rockets")
+    decide = f"/owner/{org.id}/context/config/decision"
+    for build in range(5):
+        await api("POST", decide, json={"input": "x", "metadata": {"build_number": build}})
+    pages = [(await api.get(decide, params={"offset": str(at)})).json for at in (0, 2, 4, 6)]
+    assert [[log["metadata"]["build_number"] for log in page] for page in pages] == [
+        [4, 3],
+        [2, 1],
+        [0],
+        [],
+    ]
+    wrong = await api.get(decide, params={"offset": "two"})
+    assert wrong.status == 400
+    assert "offset" in wrong.json["error"]
+
+
+UNDECLARED_PAGING = [
+    ("listEnvVars", "/project/{slug}/envvar"),
+    ("listCheckoutKeys", "/project/{slug}/checkout-key"),
+    ("getWebhooks", "/webhook?scope-id={project}&scope-type=project"),
+    ("getContextRestrictions", "/context/{context}/restrictions"),
+]
+
+
+@pytest.mark.parametrize(("operation_id", "path"), UNDECLARED_PAGING)
+async def test_page_token_is_honoured_where_the_spec_forgets_it_too(
+    fake: FakeCircleCI, api: Api, world: dict[str, str], operation_id: str, path: str
+) -> None:
+    assert operation_id in UNDECLARED_PAGE_TOKEN
+    creators = {
+        "listEnvVars": ("POST", "/project/{slug}/envvar", {"name": "V{n}", "value": "v"}),
+        "listCheckoutKeys": ("POST", "/project/{slug}/checkout-key", {"type": "deploy-key"}),
+        "getWebhooks": (
+            "POST",
+            "/webhook",
+            {
+                "name": "h{n}",
+                "url": "https://example.com",
+                "events": ["job-completed"],
+                "verify-tls": True,
+                "signing-secret": "s",
+                "scope": {"id": "{project}", "type": "project"},
+            },
+        ),
+        "getContextRestrictions": (
+            "POST",
+            "/context/{context}/restrictions",
+            {"restriction_type": "expression", "restriction_value": "x == {n}"},
+        ),
+    }
+    method, create, body = creators[operation_id]
+    for n in range(3):
+        made = await api(method, create.format(**world), json=_fill(body, {**world, "n": str(n)}))
+        assert made.status in (200, 201)
+    fake.page_size = 2
+    url = path.format(**world)
+    first = await api.get(url)
+    second = await api.get(url, params={"page-token": first.json["next_page_token"]})
+    assert len(first.json["items"]) == 2
+    assert len(second.json["items"]) == 1
+    assert second.json["next_page_token"] is None
+    assert fake.requests[-1].operation_id == operation_id

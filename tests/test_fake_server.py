@@ -224,7 +224,7 @@ async def test_routes_can_be_added_table_style(fake: FakeCircleCI, api: Api) -> 
         ctx.params["pipeline-id"]
         return Reply.json(200, {"source": "version: 2.1", "compiled": "version: 2"})
 
-    fake.router.add(
+    fake.router.replace(
         Route("GET", "/pipeline/{pipeline-id}/config", "getPipelineConfigById", get_pipeline_config)
     )
     answer = await api.get("/pipeline/5034460f-c7c4-4c43-9457-de07e2029e7b/config")

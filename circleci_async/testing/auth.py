@@ -37,6 +37,6 @@ def is_authorized(headers: Mapping[str, str], token: str) -> bool:
     return presented is not None and hmac.compare_digest(presented.encode(), token.encode())
 
 
-def unauthorized() -> Reply:
-    """CircleCI's 401."""
-    return Reply.message(401, UNAUTHORIZED_MESSAGE)
+def unauthorized(error_key: str = "message") -> Reply:
+    """CircleCI's 401, its text under `error_key` (`error` for the policy and OIDC services)."""
+    return Reply.json(401, {error_key: UNAUTHORIZED_MESSAGE})

@@ -8,6 +8,7 @@ from typing import Any
 from .records import Artifact, Job, Pipeline, Project, TestResult, User, Workflow
 
 __all__ = [
+    "JsonObject",
     "artifact_json",
     "case_result_json",
     "job_details_json",
@@ -22,6 +23,7 @@ __all__ = [
 ]
 
 JsonObject = dict[str, Any]
+"""A JSON object as the fake sends it."""
 
 _WEB_VCS = {"gh": "github", "bb": "bitbucket"}
 
@@ -127,6 +129,8 @@ def workflow_json(workflow: Workflow) -> JsonObject:
     }
     if workflow.tag is not None:
         body["tag"] = workflow.tag
+    if workflow.canceled_by is not None:
+        body["canceled_by"] = workflow.canceled_by
     return body
 
 
@@ -146,6 +150,10 @@ def job_item_json(job: Job) -> JsonObject:
         body["job_number"] = job.number
     if job.approval_request_id is not None:
         body["approval_request_id"] = job.approval_request_id
+    for key in ("canceled_by", "approved_by"):
+        value = getattr(job, key)
+        if value is not None:
+            body[key] = value
     return body
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from datetime import datetime
 from typing import Any, Literal, get_args
 
@@ -10,23 +12,29 @@ import attrs
 from .blobs import Blob
 
 __all__ = [
+    "FINISHED_JOB_STATUSES",
+    "FINISHED_WORKFLOW_STATUSES",
     "JOB_STATUSES",
     "PIPELINE_STATES",
     "UNSTARTED_JOB_STATUSES",
     "WORKFLOW_STATUSES",
     "Artifact",
+    "CheckoutKey",
+    "Commit",
     "Job",
     "JobStatus",
     "JobType",
     "Pipeline",
     "PipelineState",
     "Project",
+    "ProjectEnvVar",
     "TestResult",
     "TriggerType",
     "User",
     "VcsProvider",
     "Workflow",
     "WorkflowStatus",
+    "default_settings",
 ]
 
 PipelineState = Literal["created", "errored", "setup-pending", "setup", "pending"]
@@ -57,6 +65,33 @@ The fake's one knowing departure from the spec: for these jobs (and approval job
 """
 
 
+FINISHED_WORKFLOW_STATUSES: frozenset[str] = frozenset(
+    {"success", "not_run", "failed", "error", "canceled", "unauthorized"}
+)
+"""Statuses of workflows that have ended."""
+FINISHED_JOB_STATUSES: frozenset[str] = frozenset(
+    {"success", "failed", "retried", "infrastructure_fail", "timedout", "terminated-unknown",
+     "canceled", "unauthorized"}
+)  # fmt: skip
+"""Statuses of jobs that ran and ended."""
+
+
+def default_settings(default_branch: str) -> dict[str, Any]:
+    """The advanced settings of a new project."""
+    return {
+        "autocancel_builds": False,
+        "build_fork_prs": False,
+        "build_prs_only": False,
+        "disable_ssh": False,
+        "forks_receive_secret_env_vars": False,
+        "oss": False,
+        "set_github_status": True,
+        "setup_workflows": False,
+        "write_settings_requires_admin": False,
+        "pr_only_branch_overrides": [default_branch],
+    }
+
+
 @attrs.define(kw_only=True)
 class User:
     """The user the fake's token belongs to."""
@@ -65,6 +100,53 @@ class User:
     login: str
     name: str
     avatar_url: str | None = None
+
+
+@attrs.define(kw_only=True)
+class Commit:
+    """The head commit of a branch or tag, as the fake's repository knows it."""
+
+    revision: str
+    subject: str
+    body: str = ""
+
+
+@attrs.define(kw_only=True)
+class ProjectEnvVar:
+    """A project environment variable; the API only ever shows its value masked."""
+
+    name: str
+    value: str
+    created_at: datetime
+
+    @property
+    def masked(self) -> str:
+        """The value as CircleCI shows it: `xxxx` and the last four characters."""
+        return "xxxx" + self.value[-4:]
+
+
+@attrs.define(kw_only=True)
+class CheckoutKey:
+    """An SSH key CircleCI checks a project out with; fingerprints derive from the key."""
+
+    type: Literal["deploy-key", "github-user-key"]
+    public_key: str
+    created_at: datetime
+
+    @property
+    def md5(self) -> str:
+        """The MD5 fingerprint (`c9:0b:...`)."""
+        digest = hashlib.md5(self._blob(), usedforsecurity=False).hexdigest()
+        return ":".join(digest[i : i + 2] for i in range(0, len(digest), 2))
+
+    @property
+    def sha256(self) -> str:
+        """The SHA-256 fingerprint (`SHA256:...`, unpadded base64)."""
+        digest = hashlib.sha256(self._blob()).digest()
+        return "SHA256:" + base64.b64encode(digest).decode().rstrip("=")
+
+    def _blob(self) -> bytes:
+        return base64.b64decode(self.public_key.split()[1])
 
 
 @attrs.define(kw_only=True)
@@ -85,6 +167,12 @@ class Project:
     jobs_by_number: dict[int, Job] = attrs.field(factory=dict, repr=False)
     next_pipeline_number: int = attrs.field(default=1, repr=False)
     next_job_number: int = attrs.field(default=1, repr=False)
+    env_vars: dict[str, ProjectEnvVar] = attrs.field(factory=dict, repr=False)
+    checkout_keys: list[CheckoutKey] = attrs.field(factory=list, repr=False)
+    settings: dict[str, Any] = attrs.field(factory=dict, repr=False)
+    """Advanced settings, by their API names."""
+    heads: dict[str, Commit] = attrs.field(factory=dict, repr=False)
+    """Head commits by ref: `refs/heads/<branch>` or `refs/tags/<tag>`."""
 
 
 @attrs.define(kw_only=True)
@@ -107,6 +195,13 @@ class Pipeline:
     parameters: dict[str, Any] = attrs.field(factory=dict)
     errors: list[dict[str, str]] = attrs.field(factory=list)
     """Each `{"type": <spec enum>, "message": str}`."""
+    config: str | None = None
+    """The config as written; None means one outlined from the pipeline's workflows."""
+    setup_config: str | None = None
+    """The setup config a continued pipeline started from."""
+    continuation_key: str | None = None
+    """The key that continues a pipeline in its setup phase, until it is used."""
+    definition_id: str | None = None
     workflows: list[Workflow] = attrs.field(factory=list, repr=False)
 
 
@@ -124,6 +219,8 @@ class Workflow:
     created_at: datetime
     stopped_at: datetime | None = None
     tag: Literal["setup"] | None = None
+    canceled_by: str | None = None
+    """The id of the user who canceled it."""
     jobs: list[Job] = attrs.field(factory=list, repr=False)
 
 
@@ -148,6 +245,10 @@ class Job:
     executor_type: str = "docker"
     dependencies: list[str] = attrs.field(factory=list)
     approval_request_id: str | None = None
+    canceled_by: str | None = None
+    """The id of the user who canceled it."""
+    approved_by: str | None = None
+    """The id of the user who approved it (approval jobs)."""
     artifacts: list[Artifact] = attrs.field(factory=list, repr=False)
     tests: list[TestResult] = attrs.field(factory=list, repr=False)
 

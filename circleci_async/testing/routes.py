@@ -1,169 +1,236 @@
-"""API handlers and `ROUTES`, the table mapping spec operations to them.
+"""`ROUTES`: the table mapping each of the spec's 110 operations to its handler.
 
-To serve another operation, write a handler taking an `ApiContext` and add a `Route` with the
-spec's method, path template and operationId to `ROUTES`.
+One line per operation: the spec's method, path template and operationId, and the handler
+(in `handlers`, one module per tag). Where two templates could match one path, the more
+specific route comes first. To answer an operation differently in a test, give
+`fake.router.replace()` a `Route` of your own.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
-from .payloads import (
-    artifact_json,
-    case_result_json,
-    job_details_json,
-    job_item_json,
-    pipeline_creation_json,
-    pipeline_json,
-    project_json,
-    user_json,
-    workflow_json,
+from .handlers import (
+    contexts,
+    definitions,
+    deploys,
+    groups,
+    insight_workflows,
+    insights,
+    jobs,
+    oidc,
+    organizations,
+    pipeline_runs,
+    pipelines,
+    policies,
+    project_secrets,
+    projects,
+    schedules,
+    triggers,
+    usage,
+    users,
+    webhooks,
+    workflows,
 )
-from .records import Job, Pipeline, Workflow
-from .replies import Reply
-from .routing import ApiContext, ApiError, Route, Router
+from .routing import Route, Router
 
 __all__ = ["ROUTES", "default_router"]
 
-_TRIGGER_FIELDS = frozenset({"branch", "tag", "parameters"})
-
-
-def _pipeline(ctx: ApiContext) -> Pipeline:
-    pipeline = ctx.state.pipelines.get(ctx.params["pipeline-id"])
-    if pipeline is None:
-        raise ApiError(404, "Pipeline not found")
-    return pipeline
-
-
-def _workflow(ctx: ApiContext) -> Workflow:
-    workflow = ctx.state.workflows.get(ctx.params["id"])
-    if workflow is None:
-        raise ApiError(404, "Workflow not found")
-    return workflow
-
-
-def _job(ctx: ApiContext) -> Job:
-    number = ctx.int_param("job-number")
-    project = ctx.project()
-    job = project.jobs_by_number.get(number)
-    if job is None:
-        raise ApiError(404, "Job not found")
-    return job
-
-
-async def get_current_user(ctx: ApiContext) -> Reply:
-    """GET /me."""
-    return Reply.json(200, user_json(ctx.state.user))
-
-
-async def get_project_by_slug(ctx: ApiContext) -> Reply:
-    """GET /project/{project-slug}."""
-    return Reply.json(200, project_json(ctx.project()))
-
-
-async def list_pipelines_for_project(ctx: ApiContext) -> Reply:
-    """GET /project/{project-slug}/pipeline, newest first, optionally filtered by `branch`."""
-    project = ctx.project()
-    branch = ctx.query.get("branch")
-    pipelines = project.pipelines
-    if branch:
-        pipelines = [pipeline for pipeline in pipelines if pipeline.branch == branch]
-    return ctx.page(pipelines, lambda pipeline: pipeline_json(pipeline, project))
-
-
-async def trigger_pipeline(ctx: ApiContext) -> Reply:
-    """POST /project/{project-slug}/pipeline: create a pending pipeline, answer 201."""
-    project = ctx.project()
-    body = await ctx.json_body()
-    if body is None:
-        body = {}
-    if not isinstance(body, dict):
-        raise ApiError(400, "Request body must be a JSON object.")
-    unknown = sorted(set(body) - _TRIGGER_FIELDS)
-    if unknown:
-        raise ApiError(400, f"Unexpected request body field: {unknown[0]}")
-    branch = _optional_str(body, "branch")
-    tag = _optional_str(body, "tag")
-    if branch is not None and tag is not None:
-        raise ApiError(400, "branch and tag are mutually exclusive.")
-    parameters = body.get("parameters") or {}
-    if not isinstance(parameters, dict) or not all(
-        isinstance(value, str | int | bool) for value in parameters.values()
-    ):
-        raise ApiError(400, "parameters must map names to strings, integers or booleans.")
-    pipeline = ctx.state.add_pipeline(
-        project.slug,
-        branch=branch,
-        tag=tag,
-        state="pending",
-        trigger_type="api",
-        parameters=parameters,
-    )
-    return Reply.json(201, pipeline_creation_json(pipeline))
-
-
-async def get_pipeline_by_id(ctx: ApiContext) -> Reply:
-    """GET /pipeline/{pipeline-id}."""
-    pipeline = _pipeline(ctx)
-    return Reply.json(200, pipeline_json(pipeline, ctx.state.projects[pipeline.project_slug]))
-
-
-async def list_workflows_by_pipeline_id(ctx: ApiContext) -> Reply:
-    """GET /pipeline/{pipeline-id}/workflow."""
-    return ctx.page(_pipeline(ctx).workflows, workflow_json)
-
-
-async def get_workflow_by_id(ctx: ApiContext) -> Reply:
-    """GET /workflow/{id}."""
-    return Reply.json(200, workflow_json(_workflow(ctx)))
-
-
-async def list_workflow_jobs(ctx: ApiContext) -> Reply:
-    """GET /workflow/{id}/job."""
-    return ctx.page(_workflow(ctx).jobs, job_item_json)
-
-
-async def get_job_details(ctx: ApiContext) -> Reply:
-    """GET /project/{project-slug}/job/{job-number}."""
-    job = _job(ctx)
-    workflow = ctx.state.workflows[job.workflow_id]
-    pipeline = ctx.state.pipelines[job.pipeline_id]
-    project = ctx.state.projects[job.project_slug]
-    return Reply.json(200, job_details_json(job, project, workflow, pipeline))
-
-
-async def get_job_artifacts(ctx: ApiContext) -> Reply:
-    """GET /project/{project-slug}/{job-number}/artifacts."""
-    return ctx.page(_job(ctx).artifacts, lambda item: artifact_json(item, ctx.artifact_url(item)))
-
-
-async def get_tests(ctx: ApiContext) -> Reply:
-    """GET /project/{project-slug}/{job-number}/tests."""
-    return ctx.page(_job(ctx).tests, case_result_json)
-
-
-def _optional_str(body: dict[str, Any], key: str) -> str | None:
-    value = body.get(key)
-    if value is not None and not isinstance(value, str):
-        raise ApiError(400, f"{key} must be a string.")
-    return value
-
+_CONTEXT = "/context/{context_id}"
+_PROJECT = "/project/{project-slug}"
+_BY_PARTS = "/project/{provider}/{organization}/{project}"
+_INSIGHTS = "/insights/{project-slug}/workflows/{workflow-name}"
+_ORG = "/organization/{org-slug-or-id}"
+_ORGS = "/organizations/{org_id}"
+_OIDC = "/org/{orgID}"
+_POLICY = "/owner/{ownerID}/context/{context}"
+_DEFINITIONS = "/projects/{project_id}/pipeline-definitions"
+_ERR = "error"
 
 ROUTES: tuple[Route, ...] = (
-    Route("GET", "/me", "getCurrentUser", get_current_user),
-    Route("GET", "/project/{project-slug}", "getProjectBySlug", get_project_by_slug),
-    Route("GET", "/project/{project-slug}/pipeline", "listPipelinesForProject",
-          list_pipelines_for_project),
-    Route("POST", "/project/{project-slug}/pipeline", "triggerPipeline", trigger_pipeline),
-    Route("GET", "/pipeline/{pipeline-id}", "getPipelineById", get_pipeline_by_id),
+    # User
+    Route("GET", "/me", "getCurrentUser", users.get_current_user),
+    Route("GET", "/me/collaborations", "getCollaborations", users.get_collaborations),
+    Route("GET", "/user/{id}", "getUser", users.get_user),
+    # Project
+    Route("GET", _PROJECT, "getProjectBySlug", projects.get_project_by_slug),
+    Route("DELETE", _PROJECT, "deleteProjectBySlug", projects.delete_project_by_slug),
+    Route("POST", f"{_ORG}/project", "createProject", projects.create_project),
+    Route("POST", _BY_PARTS, "createProject1", projects.follow_project),
+    Route("GET", f"{_BY_PARTS}/settings", "getProjectSettings", projects.get_project_settings),
+    Route("PATCH", f"{_BY_PARTS}/settings", "patchProjectSettings",
+          projects.patch_project_settings),
+    Route("GET", f"{_PROJECT}/checkout-key", "listCheckoutKeys",
+          project_secrets.list_checkout_keys),
+    Route("POST", f"{_PROJECT}/checkout-key", "createCheckoutKey",
+          project_secrets.create_checkout_key),
+    Route("GET", f"{_PROJECT}/checkout-key/{{fingerprint}}", "getCheckoutKey",
+          project_secrets.get_checkout_key),
+    Route("DELETE", f"{_PROJECT}/checkout-key/{{fingerprint}}", "deleteCheckoutKey",
+          project_secrets.delete_checkout_key),
+    Route("GET", f"{_PROJECT}/envvar", "listEnvVars", project_secrets.list_env_vars),
+    Route("POST", f"{_PROJECT}/envvar", "createEnvVar", project_secrets.create_env_var),
+    Route("GET", f"{_PROJECT}/envvar/{{name}}", "getEnvVar", project_secrets.get_env_var),
+    Route("DELETE", f"{_PROJECT}/envvar/{{name}}", "deleteEnvVar", project_secrets.delete_env_var),
+    # Pipeline
+    Route("GET", "/pipeline", "listPipelines", pipelines.list_pipelines),
+    Route("POST", "/pipeline/continue", "continuePipeline", pipeline_runs.continue_pipeline),
+    Route("GET", "/pipeline/{pipeline-id}", "getPipelineById", pipelines.get_pipeline_by_id),
+    Route("GET", "/pipeline/{pipeline-id}/config", "getPipelineConfigById",
+          pipeline_runs.get_pipeline_config),
+    Route("GET", "/pipeline/{pipeline-id}/values", "getPipelineValuesById",
+          pipeline_runs.get_pipeline_values),
     Route("GET", "/pipeline/{pipeline-id}/workflow", "listWorkflowsByPipelineId",
-          list_workflows_by_pipeline_id),
-    Route("GET", "/workflow/{id}", "getWorkflowById", get_workflow_by_id),
-    Route("GET", "/workflow/{id}/job", "listWorkflowJobs", list_workflow_jobs),
-    Route("GET", "/project/{project-slug}/job/{job-number}", "getJobDetails", get_job_details),
-    Route("GET", "/project/{project-slug}/{job-number}/artifacts", "getJobArtifacts",
-          get_job_artifacts),
-    Route("GET", "/project/{project-slug}/{job-number}/tests", "getTests", get_tests),
+          pipelines.list_workflows_by_pipeline_id),
+    Route("GET", f"{_PROJECT}/pipeline", "listPipelinesForProject",
+          pipelines.list_pipelines_for_project),
+    Route("POST", f"{_PROJECT}/pipeline", "triggerPipeline", pipelines.trigger_pipeline),
+    Route("GET", f"{_PROJECT}/pipeline/mine", "listMyPipelines", pipelines.list_my_pipelines),
+    Route("GET", f"{_PROJECT}/pipeline/{{pipeline-number}}", "getPipelineByNumber",
+          pipelines.get_pipeline_by_number),
+    Route("POST", f"{_BY_PARTS}/pipeline/run", "triggerPipelineRun",
+          pipeline_runs.trigger_pipeline_run),
+    # Workflow
+    Route("GET", "/workflow/{id}", "getWorkflowById", workflows.get_workflow_by_id),
+    Route("GET", "/workflow/{id}/job", "listWorkflowJobs", workflows.list_workflow_jobs),
+    Route("POST", "/workflow/{id}/cancel", "cancelWorkflow", workflows.cancel_workflow),
+    Route("POST", "/workflow/{id}/rerun", "rerunWorkflow", workflows.rerun_workflow),
+    Route("POST", "/workflow/{id}/approve/{approval_request_id}", "approvePendingApprovalJobById",
+          workflows.approve_pending_approval_job),
+    # Job
+    Route("GET", f"{_PROJECT}/job/{{job-number}}", "getJobDetails", jobs.get_job_details),
+    Route("POST", f"{_PROJECT}/job/{{job-number}}/cancel", "cancelJobByJobNumber",
+          jobs.cancel_job_by_number),
+    Route("POST", "/jobs/{job-id}/cancel", "cancelJobByJobID", jobs.cancel_job_by_id),
+    Route("GET", f"{_PROJECT}/{{job-number}}/artifacts", "getJobArtifacts",
+          jobs.get_job_artifacts),
+    Route("GET", f"{_PROJECT}/{{job-number}}/tests", "getTests", jobs.get_tests),
+    # Schedule
+    Route("GET", f"{_PROJECT}/schedule", "listSchedulesForProject",
+          schedules.list_schedules_for_project),
+    Route("POST", f"{_PROJECT}/schedule", "createSchedule", schedules.create_schedule),
+    Route("GET", "/schedule/{schedule-id}", "getScheduleById", schedules.get_schedule),
+    Route("PATCH", "/schedule/{schedule-id}", "updateSchedule", schedules.update_schedule),
+    Route("DELETE", "/schedule/{schedule-id}", "deleteScheduleById", schedules.delete_schedule),
+    # Webhook
+    Route("GET", "/webhook", "getWebhooks", webhooks.list_webhooks),
+    Route("POST", "/webhook", "createWebhook", webhooks.create_webhook),
+    Route("GET", "/webhook/{webhook-id}", "getWebhookById", webhooks.get_webhook),
+    Route("PUT", "/webhook/{webhook-id}", "updateWebhook", webhooks.update_webhook),
+    Route("DELETE", "/webhook/{webhook-id}", "deleteWebhook", webhooks.delete_webhook),
+    # Context
+    Route("GET", "/context", "listContexts", contexts.list_contexts),
+    Route("POST", "/context", "createContext", contexts.create_context),
+    Route("GET", _CONTEXT, "getContext", contexts.get_context),
+    Route("DELETE", _CONTEXT, "deleteContext", contexts.delete_context),
+    Route("GET", f"{_CONTEXT}/environment-variable", "listEnvironmentVariablesFromContext",
+          contexts.list_environment_variables),
+    Route("PUT", f"{_CONTEXT}/environment-variable/{{env_var_name}}",
+          "addEnvironmentVariableToContext", contexts.add_environment_variable),
+    Route("DELETE", f"{_CONTEXT}/environment-variable/{{env_var_name}}",
+          "deleteEnvironmentVariableFromContext", contexts.delete_environment_variable),
+    Route("GET", f"{_CONTEXT}/restrictions", "getContextRestrictions",
+          contexts.get_context_restrictions),
+    Route("POST", f"{_CONTEXT}/restrictions", "createContextRestriction",
+          contexts.create_context_restriction),
+    Route("DELETE", f"{_CONTEXT}/restrictions/{{restriction_id}}", "deleteContextRestriction",
+          contexts.delete_context_restriction),
+    # Organization
+    Route("POST", "/organization", "createOrganization", organizations.create_organization),
+    Route("DELETE", _ORG, "deleteOrganization", organizations.delete_organization),
+    Route("GET", f"{_ORG}/url-orb-allow-list", "listURLOrbAllowListEntries",
+          organizations.list_url_orb_allow_list_entries),
+    Route("POST", f"{_ORG}/url-orb-allow-list", "createURLOrbAllowListEntry",
+          organizations.create_url_orb_allow_list_entry),
+    Route("DELETE", f"{_ORG}/url-orb-allow-list/{{allow-list-entry-id}}",
+          "removeURLOrbAllowListEntry", organizations.remove_url_orb_allow_list_entry),
+    # Groups
+    Route("GET", f"{_ORGS}/groups", "getOrganizationGroups", groups.list_groups),
+    Route("POST", f"{_ORGS}/groups", "createOrganizationGroup", groups.create_group),
+    Route("GET", f"{_ORGS}/groups/{{group_id}}", "getGroup", groups.get_group),
+    Route("DELETE", f"{_ORGS}/groups/{{group_id}}", "deleteGroup", groups.delete_group),
+    # Usage
+    Route("POST", f"{_ORGS}/usage_export_job", "createUsageExport", usage.create_usage_export),
+    Route("GET", f"{_ORGS}/usage_export_job/{{usage_export_job_id}}", "getUsageExport",
+          usage.get_usage_export),
+    # OIDC Token Management
+    Route("GET", f"{_OIDC}/oidc-custom-claims", "GetOrgClaims", oidc.get_org_claims,
+          error_key=_ERR),
+    Route("PATCH", f"{_OIDC}/oidc-custom-claims", "PatchOrgClaims", oidc.patch_org_claims,
+          error_key=_ERR),
+    Route("DELETE", f"{_OIDC}/oidc-custom-claims", "DeleteOrgClaims", oidc.delete_org_claims,
+          error_key=_ERR),
+    Route("GET", f"{_OIDC}/project/{{projectID}}/oidc-custom-claims", "GetProjectClaims",
+          oidc.get_project_claims, error_key=_ERR),
+    Route("PATCH", f"{_OIDC}/project/{{projectID}}/oidc-custom-claims", "PatchProjectClaims",
+          oidc.patch_project_claims, error_key=_ERR),
+    Route("DELETE", f"{_OIDC}/project/{{projectID}}/oidc-custom-claims", "DeleteProjectClaims",
+          oidc.delete_project_claims, error_key=_ERR),
+    # Policy Management
+    Route("GET", f"{_POLICY}/decision", "GetDecisionLogs", policies.get_decision_logs,
+          error_key=_ERR),
+    Route("POST", f"{_POLICY}/decision", "MakeDecision", policies.make_decision, error_key=_ERR),
+    Route("GET", f"{_POLICY}/decision/settings", "GetDecisionSettings",
+          policies.get_decision_settings, error_key=_ERR),
+    Route("PATCH", f"{_POLICY}/decision/settings", "SetDecisionSettings",
+          policies.set_decision_settings, error_key=_ERR),
+    Route("GET", f"{_POLICY}/decision/{{decisionID}}", "GetDecisionLog",
+          policies.get_decision_log, error_key=_ERR),
+    Route("GET", f"{_POLICY}/decision/{{decisionID}}/policy-bundle",
+          "GetDecisionLogPolicyBundle", policies.get_decision_log_policy_bundle, error_key=_ERR),
+    Route("GET", f"{_POLICY}/policy-bundle", "GetPolicyBundle", policies.get_policy_bundle,
+          error_key=_ERR),
+    Route("POST", f"{_POLICY}/policy-bundle", "CreatePolicyBundle",
+          policies.create_policy_bundle, error_key=_ERR),
+    Route("GET", f"{_POLICY}/policy-bundle/{{policyName}}", "GetPolicyDocument",
+          policies.get_policy_document, error_key=_ERR),
+    # Pipeline Definition
+    Route("GET", _DEFINITIONS, "listPipelineDefinitions", definitions.list_pipeline_definitions),
+    Route("POST", _DEFINITIONS, "createPipelineDefinition",
+          definitions.create_pipeline_definition),
+    Route("GET", f"{_DEFINITIONS}/{{pipeline_definition_id}}", "getPipelineDefinition",
+          definitions.get_pipeline_definition),
+    Route("PATCH", f"{_DEFINITIONS}/{{pipeline_definition_id}}", "updatePipelineDefinition",
+          definitions.update_pipeline_definition),
+    Route("DELETE", f"{_DEFINITIONS}/{{pipeline_definition_id}}", "deletePipelineDefinition",
+          definitions.delete_pipeline_definition),
+    # Trigger
+    Route("GET", f"{_DEFINITIONS}/{{pipeline_definition_id}}/triggers",
+          "listPipelineDefinitionTriggers", triggers.list_triggers),
+    Route("POST", f"{_DEFINITIONS}/{{pipeline_definition_id}}/triggers", "createTrigger",
+          triggers.create_trigger),
+    Route("GET", "/projects/{project_id}/triggers/{trigger_id}", "getTrigger",
+          triggers.get_trigger),
+    Route("PATCH", "/projects/{project_id}/triggers/{trigger_id}", "updateTrigger",
+          triggers.update_trigger),
+    Route("DELETE", "/projects/{project_id}/triggers/{trigger_id}", "deleteTrigger",
+          triggers.delete_trigger),
+    # Deploy and Rollback
+    Route("GET", "/deploy/environments", "listEnvironments", deploys.list_environments),
+    Route("GET", "/deploy/environments/{environment_id}", "getEnvironment",
+          deploys.get_environment),
+    Route("GET", "/deploy/components", "listComponents", deploys.list_components),
+    Route("GET", "/deploy/components/{component_id}", "getComponent", deploys.get_component),
+    Route("GET", "/deploy/components/{component_id}/versions", "listComponentVersions",
+          deploys.list_component_versions),
+    Route("POST", "/projects/{project_id}/rollback", "rollbackProject", deploys.rollback_project),
+    # Insights
+    Route("GET", "/insights/pages/{project-slug}/summary", "getProjectWorkflowsPageData",
+          insights.get_project_summary),
+    Route("GET", "/insights/time-series/{project-slug}/workflows/{workflow-name}/jobs",
+          "getJobTimeseries", insight_workflows.get_job_timeseries),
+    Route("GET", "/insights/{org-slug}/summary", "getOrgSummaryData", insights.get_org_summary),
+    Route("GET", "/insights/{project-slug}/branches", "getAllInsightsBranches",
+          insights.get_all_insights_branches),
+    Route("GET", "/insights/{project-slug}/flaky-tests", "getFlakyTests",
+          insights.get_flaky_tests),
+    Route("GET", "/insights/{project-slug}/workflows", "getProjectWorkflowMetrics",
+          insight_workflows.get_workflow_metrics),
+    Route("GET", _INSIGHTS, "getProjectWorkflowRuns", insight_workflows.get_workflow_runs),
+    Route("GET", f"{_INSIGHTS}/jobs", "getProjectWorkflowJobMetrics",
+          insight_workflows.get_workflow_job_metrics),
+    Route("GET", f"{_INSIGHTS}/summary", "getWorkflowSummary",
+          insight_workflows.get_workflow_summary),
+    Route("GET", f"{_INSIGHTS}/test-metrics", "getProjectWorkflowTestMetrics",
+          insight_workflows.get_workflow_test_metrics),
 )  # fmt: skip
 """Every operation the fake serves, with the spec's method, path template and operationId."""
 

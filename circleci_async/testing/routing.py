@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Awaitable, Callable, Hashable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Hashable, Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 from urllib.parse import unquote
 
@@ -27,11 +27,20 @@ _SLUG_PART = r"(?:(?!%2[fF])[^/])+"
 _SLUG_SEPARATOR = r"(?:/|%2[fF])"
 _SLUG = _SLUG_SEPARATOR.join([_SLUG_PART] * 3)
 _SEGMENT = r"[^/]+"
+_ORG_SLUG = rf"(?:gh|github|bb|bitbucket|circleci){_SLUG_SEPARATOR}{_SLUG_PART}"
+_PATTERNS = {
+    "project-slug": _SLUG,
+    "org-slug": _ORG_SLUG,
+    "org-slug-or-id": rf"(?:{_ORG_SLUG}|{_SEGMENT})",
+}
 _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
 
 
 class ApiError(Exception):
-    """Raised by a handler to answer `{"message": message}` with `status`."""
+    """Raised by a handler to answer `status` with an error body holding `message`.
+
+    The body is `{"message": ...}`, or `{"error": ...}` on the routes whose `error_key` says so.
+    """
 
     def __init__(self, status: int, message: str) -> None:
         super().__init__(message)
@@ -41,12 +50,17 @@ class ApiError(Exception):
 
 @attrs.frozen
 class Route:
-    """One API operation: method, spec path template (relative to `/api/v2`), operationId."""
+    """One API operation: method, spec path template (relative to `/api/v2`), operationId.
+
+    `error_key` names the field of its error bodies: `message` for most operations, `error`
+    for those of OIDC token management and policy management.
+    """
 
     method: str
     template: str
     operation_id: str
     handler: Handler
+    error_key: str = attrs.field(default="message", kw_only=True)
     pattern: re.Pattern[str] = attrs.field(init=False, repr=False, eq=False)
     names: tuple[str, ...] = attrs.field(init=False, repr=False, eq=False)
 
@@ -83,6 +97,17 @@ class Router:
         if any(existing.operation_id == route.operation_id for existing in self._routes):
             raise ValueError(f"operation {route.operation_id!r} is already routed")
         self._routes.append(route)
+
+    def replace(self, route: Route) -> Route:
+        """Serve an already routed operation with `route` instead; return the route it replaces.
+
+        The new route keeps the old one's place in the table, so matching order is unchanged.
+        """
+        for index, existing in enumerate(self._routes):
+            if existing.operation_id == route.operation_id:
+                self._routes[index] = route
+                return existing
+        raise ValueError(f"operation {route.operation_id!r} is not routed")
 
     @property
     def routes(self) -> tuple[Route, ...]:
@@ -127,6 +152,10 @@ class ApiContext:
         """Query parameters (last value wins)."""
         return dict(self.request.query)
 
+    def query_all(self, name: str) -> list[str]:
+        """Every value of a repeated query parameter (`branches=a&branches=b`), in order."""
+        return list(self.request.query.getall(name, []))
+
     async def json_body(self) -> Any:
         """The request's JSON body; None when empty; 400 when not JSON."""
         raw = await self.request.read()
@@ -141,7 +170,7 @@ class ApiContext:
         """The project named by `{project-slug}`, or 404."""
         project = self.state.project(self.params["project-slug"])
         if project is None:
-            raise ApiError(404, "Project not found")
+            raise ApiError(404, "Project not found.")
         return project
 
     def int_param(self, name: str) -> int:
@@ -151,8 +180,19 @@ class ApiContext:
             raise ApiError(400, f"Invalid {name}: {value!r} is not an integer.")
         return int(value)
 
-    def page(self, items: Sequence[T], render: Callable[[T], Any]) -> Reply:
-        """One page of `items` as `{"items": [...], "next_page_token": ...}`, per `page-token`."""
+    def page(
+        self,
+        items: Sequence[T],
+        render: Callable[[T], Any],
+        *,
+        size: int | None = None,
+        extra: Mapping[str, Any] | None = None,
+    ) -> Reply:
+        """One page of `items` as `{"items": [...], "next_page_token": ...}`, per `page-token`.
+
+        `size` overrides the server's page size (for `page-size` and `limit` parameters);
+        `extra` adds fields to the body (such as a `total_count`).
+        """
         query_key: Hashable = (
             tuple(sorted(self.params.items())),
             tuple(sorted((k, v) for k, v in self.request.query.items() if k != "page-token")),
@@ -163,7 +203,7 @@ class ApiContext:
             )
         except InvalidPageTokenError:
             raise ApiError(400, "Invalid page-token: it is unknown or has expired.") from None
-        end = cursor.offset + self.page_size
+        end = cursor.offset + (size or self.page_size)
         cycling = self.cycle_after is not None and cursor.number == self.cycle_after + 1
         next_token = None
         if end < len(items) or cycling:
@@ -173,6 +213,7 @@ class ApiContext:
         body = {
             "items": [render(item) for item in items[cursor.offset : end]],
             "next_page_token": next_token,
+            **(extra or {}),
         }
         return Reply.json(200, body)
 
@@ -182,7 +223,7 @@ def _compile(template: str) -> re.Pattern[str]:
     last = 0
     for index, found in enumerate(_PLACEHOLDER.finditer(template)):
         parts.append(re.escape(template[last : found.start()]))
-        body = _SLUG if found.group(1) == "project-slug" else _SEGMENT
+        body = _PATTERNS.get(found.group(1), _SEGMENT)
         parts.append(f"(?P<p{index}>{body})")
         last = found.end()
     parts.append(re.escape(template[last:]))

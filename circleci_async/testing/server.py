@@ -41,6 +41,7 @@ class FakeCircleCI:
     at `fake.base_url` with `fake.token`. `seed` adds deterministic demo data.
     `record=False` keeps `requests` empty (flat memory); `on_response` still sees every answer.
     `artifact_redirects=False` serves artifacts directly instead of redirecting to storage.
+    `port` fixes the API origin's port (default: any free one).
     """
 
     def __init__(
@@ -53,6 +54,7 @@ class FakeCircleCI:
         record: bool = True,
         artifact_redirects: bool = True,
         presign_ttl: int = 300,
+        port: int = 0,
     ) -> None:
         if page_size < 1:
             raise ValueError("page_size must be at least 1")
@@ -76,8 +78,10 @@ class FakeCircleCI:
         self.artifact_redirects = artifact_redirects
         self.presign_ttl = presign_ttl
         """Lifetime in seconds of the storage URLs the artifacts origin redirects to."""
+        self.port = port
+        """The API origin's port on 127.0.0.1 (0: any free port); the others take free ports."""
         self.router: Router = default_router()
-        """The API routes; add a `Route` to serve another operation."""
+        """The API routes, one per spec operation; `replace()` one to answer differently."""
         self._presigner = Presigner()
         self._runners: list[web.AppRunner] = []
         self._urls: dict[Origin, str] = {}
@@ -126,7 +130,7 @@ class FakeCircleCI:
         if self._runners:
             raise RuntimeError("FakeCircleCI is already started")
         try:
-            api = await self._serve("api", [_bind("127.0.0.1")])
+            api = await self._serve("api", [_bind("127.0.0.1", self.port)])
             self._urls["api"] = f"http://127.0.0.1:{api}"
             artifacts = await self._serve("artifacts", _bind_localhost())
             self._urls["artifacts"] = f"http://localhost:{artifacts}"
@@ -231,7 +235,7 @@ class FakeCircleCI:
         if origin == "storage":
             return serve_storage(request, state=self.state, presigner=self._presigner)
         if not is_authorized(request.headers, self.token):
-            return unauthorized()
+            return unauthorized("message" if match is None else match.route.error_key)
         if match is None:
             raw_path = request.rel_url.raw_path
             below = raw_path[len(API_PREFIX) :] if raw_path.startswith(API_PREFIX) else ""
@@ -251,7 +255,7 @@ class FakeCircleCI:
         try:
             return await match.route.handler(context)
         except ApiError as error:
-            return Reply.message(error.status, error.message)
+            return Reply.json(error.status, {match.route.error_key: error.message})
 
     def _complete(
         self, record: RecordedRequest, reply: Reply | None, fault: str | None, *, truncated: bool

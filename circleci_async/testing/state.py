@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
-import random
-import uuid
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from collections.abc import Iterable, Mapping
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from .blobs import Blob
 from .demo import populate
+from .org_factories import OrgFactories
+from .org_records import Organization
 from .records import (
+    FINISHED_JOB_STATUSES,
+    FINISHED_WORKFLOW_STATUSES,
     JOB_STATUSES,
     PIPELINE_STATES,
     UNSTARTED_JOB_STATUSES,
     WORKFLOW_STATUSES,
     Artifact,
+    Commit,
     Job,
     JobStatus,
     JobType,
@@ -29,7 +31,9 @@ from .records import (
     VcsProvider,
     Workflow,
     WorkflowStatus,
+    default_settings,
 )
+from .state_core import canonical_slug, is_uuid
 from .urls import artifact_url_path, canonical, lookup_keys
 
 __all__ = ["DEFAULT_ARTIFACT_SIZE", "FakeState", "canonical_slug"]
@@ -37,72 +41,16 @@ __all__ = ["DEFAULT_ARTIFACT_SIZE", "FakeState", "canonical_slug"]
 DEFAULT_ARTIFACT_SIZE = 1024
 """Size of the generated content of an artifact created without `data` or `size`."""
 
-_VCS_ALIASES = {"github": "gh", "bitbucket": "bb"}
 _PROVIDERS: dict[str, VcsProvider] = {"gh": "GitHub", "bb": "Bitbucket", "circleci": "CircleCI"}
 _REPO_HOSTS = {"gh": "https://github.com", "bb": "https://bitbucket.org"}
-_FINISHED_WORKFLOW = frozenset(
-    {"success", "not_run", "failed", "error", "canceled", "unauthorized"}
-)
-_FINISHED_JOB = frozenset(
-    {"success", "failed", "retried", "infrastructure_fail", "timedout", "terminated-unknown",
-     "canceled", "unauthorized"}
-)  # fmt: skip
 
 
-def canonical_slug(slug: str) -> str:
-    """`github/org/repo` → `gh/org/repo`, `bitbucket/...` → `bb/...`; others unchanged."""
-    vcs, sep, rest = slug.partition("/")
-    return f"{_VCS_ALIASES.get(vcs, vcs)}{sep}{rest}"
-
-
-class FakeState:
+class FakeState(OrgFactories):
     """In-memory CircleCI data: one user from the start, then whatever the factories add.
 
     Ids come from a random generator seeded with `seed`, so a seeded state is reproducible.
     Records are mutable attrs objects; change them freely between requests.
     """
-
-    def __init__(
-        self, *, seed: int | None = None, clock: Callable[[], datetime] | None = None
-    ) -> None:
-        self._rng = random.Random(seed)
-        self._clock = clock or (lambda: datetime.now(UTC))
-        self.projects: dict[str, Project] = {}
-        """Projects by slug."""
-        self.pipelines: dict[str, Pipeline] = {}
-        """Pipelines by id."""
-        self.workflows: dict[str, Workflow] = {}
-        """Workflows by id."""
-        self.jobs: dict[str, Job] = {}
-        """Jobs by id."""
-        self.artifacts: dict[str, Artifact] = {}
-        """Artifacts by their (storage) id."""
-        self._artifacts_by_url_path: dict[str, Artifact] = {}
-        self._org_ids: dict[str, str] = {}
-        self.user = User(
-            id=self.new_id(),
-            login="fake-user",
-            name="Fake User",
-            avatar_url="https://avatars.githubusercontent.com/u/1000001?v=4",
-        )
-        """The user every accepted token belongs to."""
-
-    def new_id(self) -> str:
-        """A fresh version-4 UUID string from the state's generator."""
-        return str(uuid.UUID(int=self._rng.getrandbits(128), version=4))
-
-    def now(self) -> datetime:
-        """The state's clock (timezone-aware UTC)."""
-        return self._clock()
-
-    @contextmanager
-    def _reseeded(self, seed: int) -> Iterator[random.Random]:
-        saved = self._rng
-        self._rng = random.Random(f"circleci-async-demo:{seed}")
-        try:
-            yield self._rng
-        finally:
-            self._rng = saved
 
     # Lookups ------------------------------------------------------------------------------
 
@@ -146,20 +94,37 @@ class FakeState:
             name = name or repo
             organization_name = organization_name or org
             vcs_url = vcs_url or f"{_REPO_HOSTS[vcs]}/{org}/{repo}"
-        organization_slug = f"{vcs}/{org}"
+        project_id = self.new_id()
+        organization = self._organization_for(vcs, org, organization_name)
         project = Project(
-            id=self.new_id(),
+            id=repo if vcs == "circleci" and is_uuid(repo) else project_id,
             slug=slug,
             name=name,
             organization_name=organization_name,
-            organization_slug=organization_slug,
-            organization_id=self._org_ids.setdefault(organization_slug, self.new_id()),
+            organization_slug=organization.slug,
+            organization_id=organization.id,
             vcs_url=vcs_url,
             provider=_PROVIDERS[vcs],
             default_branch=default_branch,
+            settings=default_settings(default_branch),
         )
         self.projects[slug] = project
         return project
+
+    def _organization_for(self, vcs: str, org: str, name: str) -> Organization:
+        """The organization of a new project's slug, created on first use.
+
+        One id is drawn whether or not it exists (as before organizations were records), so
+        the ids of seeded data do not change.
+        """
+        fresh = self.new_id()
+        existing = self.organization(f"{vcs}/{org}")
+        if existing is not None:
+            return existing
+        org_id = org if vcs == "circleci" and is_uuid(org) else fresh
+        return self.add_organization(
+            name, vcs_type=self.vcs_type_of(vcs), slug=f"{vcs}/{org}", org_id=org_id
+        )
 
     def add_pipeline(
         self,
@@ -175,10 +140,12 @@ class FakeState:
         commit_body: str | None = "",
         parameters: Mapping[str, Any] | None = None,
         errors: Iterable[Mapping[str, str]] = (),
+        actor: User | None = None,
     ) -> Pipeline:
         """Create a pipeline, listed first from now on; creates the project if it is new.
 
-        `branch` defaults to the project's default branch unless a `tag` is given.
+        `branch` defaults to the project's default branch unless a `tag` is given; `actor`
+        (who triggered it) defaults to the token's user.
         """
         _check(state, PIPELINE_STATES, "pipeline state")
         project = self.project(project_slug) or self.add_project(project_slug)
@@ -191,7 +158,7 @@ class FakeState:
             project_slug=project.slug,
             created_at=created_at,
             updated_at=created_at,
-            actor=self.user,
+            actor=actor or self.user,
             state=state,
             trigger_type=trigger_type,
             branch=branch,
@@ -216,12 +183,15 @@ class FakeState:
         created_at: datetime | None = None,
         tag: Literal["setup"] | None = None,
     ) -> Workflow:
-        """Create a workflow in a pipeline; finished statuses get a `stopped_at`."""
+        """Create a workflow in a pipeline; finished statuses get a `stopped_at`.
+
+        A `setup` workflow puts its pipeline in its setup phase, with a continuation key.
+        """
         _check(status, WORKFLOW_STATUSES, "workflow status")
         pipeline = self.pipelines[pipeline_id]
         created_at = created_at or pipeline.created_at + timedelta(seconds=2)
         stopped_at = None
-        if status in _FINISHED_WORKFLOW:
+        if status in FINISHED_WORKFLOW_STATUSES:
             stopped_at = created_at + timedelta(seconds=self._rng.randint(30, 900))
         workflow = Workflow(
             id=self.new_id(),
@@ -237,6 +207,10 @@ class FakeState:
         )
         pipeline.workflows.append(workflow)
         self.workflows[workflow.id] = workflow
+        if tag == "setup" and pipeline.continuation_key is None:
+            pipeline.continuation_key = self.new_id()
+            if pipeline.state in ("created", "pending"):
+                pipeline.state = "setup"
         return workflow
 
     def add_job(
@@ -267,7 +241,7 @@ class FakeState:
         queued_at = created_at + timedelta(milliseconds=self._rng.randint(100, 3000))
         started_at = queued_at + timedelta(seconds=self._rng.randint(1, 20)) if started else None
         stopped_at = None
-        if started_at is not None and status in _FINISHED_JOB:
+        if started_at is not None and status in FINISHED_JOB_STATUSES:
             stopped_at = started_at + timedelta(seconds=self._rng.randint(5, 600))
         job_id = self.new_id()
         number = None
@@ -374,11 +348,105 @@ class FakeState:
         with self._reseeded(seed) as rng:
             return populate(self, rng, projects=projects, pipelines=pipelines_per_project)
 
+    def push_commit(
+        self,
+        project_slug: str,
+        subject: str,
+        *,
+        branch: str | None = None,
+        tag: str | None = None,
+        body: str = "",
+    ) -> Commit:
+        """Make a new commit the head of a branch (the default branch unless given) or tag.
+
+        Pipelines triggered by `pipelines.run()` build the head commit of their checkout ref.
+        """
+        project = self._require_project(project_slug)
+        commit = Commit(revision=f"{self._rng.getrandbits(160):040x}", subject=subject, body=body)
+        project.heads[_ref(project, branch, tag)] = commit
+        return commit
+
+    def head_commit(
+        self, project: Project, *, branch: str | None = None, tag: str | None = None
+    ) -> Commit:
+        """The head commit of a branch or tag: the last pushed, else the last built, else new."""
+        ref = _ref(project, branch, tag)
+        head = project.heads.get(ref)
+        if head is None:
+            built = next(
+                (
+                    p
+                    for p in project.pipelines
+                    if _ref(project, p.branch, p.tag) == ref and p.revision is not None
+                ),
+                None,
+            )
+            if built is not None and built.revision is not None:
+                head = Commit(
+                    revision=built.revision,
+                    subject=built.commit_subject or "",
+                    body=built.commit_body or "",
+                )
+            else:
+                head = Commit(
+                    revision=f"{self._rng.getrandbits(160):040x}", subject="Initial commit"
+                )
+            project.heads[ref] = head
+        return head
+
+    def remove_project(self, project_slug: str) -> Project:
+        """Delete a project with its pipelines, workflows, jobs, artifacts and configuration."""
+        project = self._require_project(project_slug)
+        del self.projects[project.slug]
+        for pipeline in project.pipelines:
+            self.pipelines.pop(pipeline.id, None)
+            for workflow in pipeline.workflows:
+                self.workflows.pop(workflow.id, None)
+                for job in workflow.jobs:
+                    self.jobs.pop(job.id, None)
+                    for artifact in job.artifacts:
+                        self.artifacts.pop(artifact.id, None)
+        self._artifacts_by_url_path = {
+            key: artifact
+            for key, artifact in self._artifacts_by_url_path.items()
+            if artifact.id in self.artifacts
+        }
+        for table in (self.pipeline_definitions, self.triggers, self.components):
+            for key in [k for k, item in table.items() if item.project_id == project.id]:
+                del table[key]
+        for key in [k for k, item in self.schedules.items() if item.project_slug == project.slug]:
+            del self.schedules[key]
+        for key in [k for k, item in self.webhooks.items() if item.scope_id == project.id]:
+            del self.webhooks[key]
+        return project
+
+    def remove_organization(self, organization: Organization) -> None:
+        """Delete an organization with its projects, contexts and deploy environments."""
+        for project in self.projects_of(organization):
+            self.remove_project(project.slug)
+        for key in [k for k, item in self.contexts.items() if item.owner_id == organization.id]:
+            del self.contexts[key]
+        for key in [k for k, item in self.environments.items() if item.org_id == organization.id]:
+            del self.environments[key]
+        del self.organizations[organization.id]
+
+    def _require_project(self, project_slug: str) -> Project:
+        project = self.project(project_slug)
+        if project is None:
+            raise KeyError(f"no project {project_slug!r}")
+        return project
+
     def _require_job(self, project_slug: str, job_number: int) -> Job:
         job = self.job(project_slug, job_number)
         if job is None:
             raise KeyError(f"no job {job_number} in project {project_slug!r}")
         return job
+
+
+def _ref(project: Project, branch: str | None, tag: str | None) -> str:
+    if tag is not None:
+        return f"refs/tags/{tag}"
+    return f"refs/heads/{branch or project.default_branch}"
 
 
 def _check(value: str, allowed: frozenset[str], what: str) -> None:

@@ -1,0 +1,30 @@
+"""Finding what a request names, or answering 404 in the words of the operation."""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from ..org_records import Organization
+from ..records import Project
+from ..routing import ApiContext, ApiError
+
+__all__ = ["found", "organization", "project_by_id"]
+
+T = TypeVar("T")
+
+
+def found(value: T | None, what: str) -> T:
+    """`value`, or a 404 saying `what` was not found."""
+    if value is None:
+        raise ApiError(404, f"{what} not found.")
+    return value
+
+
+def organization(ctx: ApiContext, param: str) -> Organization:
+    """The organization a path parameter names by id or slug, or 404."""
+    return found(ctx.state.organization(ctx.params[param]), "Organization")
+
+
+def project_by_id(ctx: ApiContext, param: str = "project_id") -> Project:
+    """The project a path parameter names by id, or 404."""
+    return found(ctx.state.project_by_id(ctx.params[param]), "Project")

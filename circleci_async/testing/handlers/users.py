@@ -1,0 +1,38 @@
+"""Handlers of the User tag: the token's user, other users, and the user's organizations."""
+
+from __future__ import annotations
+
+from ..org_records import Organization
+from ..payloads import JsonObject, user_json
+from ..replies import Reply
+from ..routing import ApiContext
+from .lookups import found
+
+__all__ = ["collaboration_json", "get_collaborations", "get_current_user", "get_user"]
+
+
+def collaboration_json(organization: Organization) -> JsonObject:
+    """An item of getCollaborations."""
+    return {
+        "id": organization.id,
+        "vcs-type": organization.vcs_type,
+        "name": organization.name,
+        "avatar_url": organization.avatar_url,
+        "slug": organization.slug,
+    }
+
+
+async def get_current_user(ctx: ApiContext) -> Reply:
+    """GET /me."""
+    return Reply.json(200, user_json(ctx.state.user))
+
+
+async def get_user(ctx: ApiContext) -> Reply:
+    """GET /user/{id}."""
+    return Reply.json(200, user_json(found(ctx.state.users.get(ctx.params["id"]), "User")))
+
+
+async def get_collaborations(ctx: ApiContext) -> Reply:
+    """GET /me/collaborations: every organization the fake knows (the user is in all)."""
+    organizations = ctx.state.organizations.values()
+    return Reply.json(200, [collaboration_json(org) for org in organizations])
