@@ -839,6 +839,12 @@ async def definitions(world: World) -> None:
     assert renamed.event_source is not None
     assert renamed.event_source.webhook is not None
     assert renamed.event_source.webhook.sender == "release-bot"
+    again = await circle.triggers.update(
+        project_id, hook.id, event_source=EventSource.inbound_webhook("deploy-bot-2")
+    )
+    assert again.event_source is not None
+    assert again.event_source.webhook is not None
+    assert again.event_source.webhook.sender == "deploy-bot-2"
     await circle.triggers.delete(project_id, pushes.id)
     with pytest.raises(NotFoundError):
         await circle.triggers.get(project_id, pushes.id)

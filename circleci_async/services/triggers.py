@@ -62,6 +62,8 @@ def _new_event_source(value: object) -> dict[str, Any]:
 def _changed_event_source(value: object) -> dict[str, Any] | None:
     """An update's `event_source`: only the webhook sender can change."""
     data: dict[str, Any] | None = check.record(value, EventSource, "event_source", optional=True)
+    if data is not None and data.get("provider") == "webhook":
+        data = {key: item for key, item in data.items() if key != "provider"}
     if data is not None and (set(data) != {"webhook"} or set(data["webhook"]) != {"sender"}):
         raise InvalidArgumentError("an update's event_source may only set webhook.sender")
     return data

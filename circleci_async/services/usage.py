@@ -44,7 +44,7 @@ class UsageService(Service):
         shared_org_ids: Sequence[str] | None = None,
         idempotent: bool | None = None,
     ) -> UsageExport:
-        """Start exporting usage between `start` and `end` (inclusive, at most 31 days).
+        """Start exporting usage between `start` and `end` (inclusive, at most 32 days).
 
         `start` may be at most a year ago; `shared_org_ids` adds organizations that share
         this one's plan.
