@@ -28,6 +28,7 @@ __all__ = [
     "downstream",
     "job_ended",
     "rerun",
+    "settle",
     "start_workflow",
 ]
 
@@ -50,7 +51,7 @@ def downstream(workflow: Workflow, roots: Iterable[Job]) -> list[Job]:
     return [job for job in workflow.jobs if job.id in wanted]
 
 
-def _settle(workflow: Workflow, now: datetime) -> None:
+def settle(workflow: Workflow, now: datetime) -> None:
     """End a running workflow once none of its jobs can run any more."""
     if workflow.status in FINISHED_WORKFLOW_STATUSES:
         return
@@ -83,7 +84,7 @@ def cancel_job(state: FakeState, job: Job, user: User) -> None:
     for waiting in downstream(workflow, [job])[1:]:
         if not job_ended(waiting) and waiting.started_at is None:
             waiting.status = "not_run"
-    _settle(workflow, now)
+    settle(workflow, now)
 
 
 def cancel_workflow(state: FakeState, workflow: Workflow, user: User) -> None:
@@ -192,5 +193,5 @@ def start_workflow(
         job.status == "running" for job in workflow.jobs
     ):
         workflow.status = "on_hold"
-    _settle(workflow, state.now())
+    settle(workflow, state.now())
     return workflow

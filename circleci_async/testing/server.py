@@ -25,6 +25,7 @@ from .records import Artifact
 from .replies import Reply, send
 from .routes import default_router
 from .routing import API_PREFIX, ApiContext, ApiError, RouteMatch, Router
+from .runner import BuildRunner
 from .state import FakeState
 from .storage import carries_token, serve_storage, storage_path
 from .urls import artifact_url_path
@@ -42,6 +43,9 @@ class FakeCircleCI:
     `record=False` keeps `requests` empty (flat memory); `on_response` still sees every answer.
     `artifact_redirects=False` serves artifacts directly instead of redirecting to storage.
     `port` fixes the API origin's port (default: any free one).
+    `job_seconds` turns on the build runner (`circleci_async.testing.runner`): pipelines
+    triggered through the API start workflows whose jobs succeed after that many seconds,
+    checked whenever the API answers a request.
     """
 
     def __init__(
@@ -55,6 +59,7 @@ class FakeCircleCI:
         artifact_redirects: bool = True,
         presign_ttl: int = 300,
         port: int = 0,
+        job_seconds: float | None = None,
     ) -> None:
         if page_size < 1:
             raise ValueError("page_size must be at least 1")
@@ -80,6 +85,10 @@ class FakeCircleCI:
         """Lifetime in seconds of the storage URLs the artifacts origin redirects to."""
         self.port = port
         """The API origin's port on 127.0.0.1 (0: any free port); the others take free ports."""
+        self.runner = (
+            None if job_seconds is None else BuildRunner(self.state, job_seconds=job_seconds)
+        )
+        """The build runner, when `job_seconds` was given."""
         self.router: Router = default_router()
         """The API routes, one per spec operation; `replace()` one to answer differently."""
         self._presigner = Presigner()
@@ -210,6 +219,8 @@ class FakeCircleCI:
         cut_after: int | None = None
         try:
             plan = self.faults.plan(origin, request.method, operation_id)
+            if self.runner is not None and origin == "api":
+                self.runner.step()
             if plan.delay:
                 await asyncio.sleep(plan.delay)
             reply = plan.reply or await self._answer(origin, request, match)
