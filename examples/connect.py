@@ -22,13 +22,17 @@ def parser(description: str) -> argparse.ArgumentParser:
 
 @asynccontextmanager
 async def connect(fake: bool) -> AsyncIterator[CircleCI]:
-    """A client on circleci.com (token from CIRCLECI_TOKEN / CIRCLE_TOKEN), or on a fake."""
+    """A client on circleci.com (token from CIRCLECI_TOKEN / CIRCLE_TOKEN), or on a fake.
+
+    The fake holds two projects, `gh/acme/api-server` and one `circleci/...` project, with
+    a history of pipelines; pipelines triggered on it run jobs of 0.2 s.
+    """
     if not fake:
         async with CircleCI() as circle:
             yield circle
         return
     async with (
-        FakeCircleCI(seed=7) as server,
+        FakeCircleCI(seed=7, job_seconds=0.2) as server,
         CircleCI(server.token, base_url=server.base_url, artifact_hosts=["localhost"]) as circle,
     ):
         yield circle

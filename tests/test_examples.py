@@ -14,6 +14,8 @@ RUNS: dict[str, tuple[list[str], str]] = {
     "quickstart.py": ([], "triggered pipeline"),
     "last_green_pipeline.py": (["gh/acme/api-server", "--fake"], "last green pipeline on main: #"),
     "harvest_junit.py": (["gh/acme/api-server", "--fake", "--dest", "{tmp}"], " downloaded, "),
+    "flaky_tests.py": (["--fake"], "2 flaky tests in 2 projects"),
+    "watch_pipeline.py": (["gh/acme/api-server", "--fake"], "finished: green"),
 }
 
 
