@@ -151,6 +151,8 @@ class SessionCore:
         self._session = session
         self._owns_session = session is None
         self._semaphore = asyncio.Semaphore(max_concurrency)
+        self._headers = {"Accept": "application/json", **self.auth_headers()}
+        self._json_headers = {**self._headers, "Content-Type": "application/json"}
         self._deprecations_seen: set[str] = set()
         self._closed = False
         self.requests_sent = 0
@@ -219,9 +221,7 @@ class SessionCore:
         url = self.url(endpoint, path_params or {})
         query = _query(params)
         body = None if json_body is None else json.dumps(json_body).encode()
-        headers = {"Accept": "application/json", **self.auth_headers()}
-        if body is not None:
-            headers["Content-Type"] = "application/json"
+        headers = self._json_headers if body is not None else self._headers
         deadline = self.clock() + policy.budget
         delays = policy.delays(self.random)
         failures = 0
