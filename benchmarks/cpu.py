@@ -2,54 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
-import json
-
-import aiohttp
-
-from circleci_async import CircleCI
-
-from .common import Remote, Section, Timed, best_of, ratio, remote_fake, verdict
-
-
-async def ours(remote: Remote, calls: int, concurrency: int) -> Timed:
-    async with CircleCI(
-        remote.token, base_url=remote.base_url, max_concurrency=concurrency
-    ) as circle:
-
-        async def run() -> None:
-            await asyncio.gather(
-                *(circle.jobs.get(remote.slug, remote.job_number) for _ in range(calls))
-            )
-
-        _, took = await best_of(3, run)
-    return took
-
-
-async def raw(remote: Remote, calls: int, concurrency: int) -> Timed:
-    url = f"{remote.base_url}/project/{remote.slug}/job/{remote.job_number}"
-    headers = {"Circle-Token": remote.token, "Accept": "application/json"}
-    connector = aiohttp.TCPConnector(limit=concurrency)
-    async with aiohttp.ClientSession(connector=connector) as session:
-        gate = asyncio.Semaphore(concurrency)
-
-        async def one() -> object:
-            async with gate, session.get(url, headers=headers) as response:
-                response.raise_for_status()
-                return json.loads(await response.read())
-
-        async def run() -> None:
-            await asyncio.gather(*(one() for _ in range(calls)))
-
-        _, took = await best_of(3, run)
-    return took
+from . import jobcalls
+from .common import Section, ratio, remote_fake, verdict
 
 
 async def run(*, smoke: bool) -> Section:
     calls, concurrency = (500, 32) if smoke else (20_000, 32)
     async with remote_fake(lean=1) as remote:
-        raw_t = await raw(remote, calls, concurrency)
-        ours_t = await ours(remote, calls, concurrency)
+        raw_t = await jobcalls.raw(remote, calls, concurrency, 3)
+        ours_t = await jobcalls.ours(remote, calls, concurrency, 3)
     section = Section(
         title="CPU per request",
         setup=(

@@ -3,48 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-import aiohttp
-
-from circleci_async import CircleCI
-
-from .common import Remote, Section, best_of, ratio, remote_fake, seconds, verdict
-
-
-async def ours(remote: Remote, calls: int, concurrency: int) -> float:
-    async with CircleCI(
-        remote.token, base_url=remote.base_url, max_concurrency=concurrency
-    ) as circle:
-
-        async def run() -> None:
-            await asyncio.gather(
-                *(circle.jobs.get(remote.slug, remote.job_number) for _ in range(calls))
-            )
-
-        _, took = await best_of(2, run)
-    return took.wall
-
-
-async def raw(remote: Remote, calls: int, concurrency: int) -> float:
-    url = f"{remote.base_url}/project/{remote.slug}/job/{remote.job_number}"
-    headers = {"Circle-Token": remote.token, "Accept": "application/json"}
-    connector = aiohttp.TCPConnector(limit=concurrency)
-    async with aiohttp.ClientSession(connector=connector) as session:
-        gate = asyncio.Semaphore(concurrency)
-
-        async def one() -> object:
-            async with gate, session.get(url, headers=headers) as response:
-                response.raise_for_status()
-                return json.loads(await response.read())
-
-        async def run() -> None:
-            await asyncio.gather(*(one() for _ in range(calls)))
-
-        _, took = await best_of(2, run)
-    return took.wall
+from . import jobcalls
+from .common import Remote, Section, ratio, remote_fake, seconds, verdict
 
 
 def pycircleci_calls(remote: Remote, calls: int, threads: int) -> float:
@@ -70,8 +33,8 @@ async def run(*, smoke: bool) -> Section:
     calls, concurrency, latency = (100, 20, 0.02) if smoke else (2000, 50, 0.02)
     sequential_calls = 20 if smoke else 100
     async with remote_fake(latency=latency, lean=1) as remote:
-        ours_s = await ours(remote, calls, concurrency)
-        raw_s = await raw(remote, calls, concurrency)
+        ours_s = (await jobcalls.ours(remote, calls, concurrency, 2)).wall
+        raw_s = (await jobcalls.raw(remote, calls, concurrency, 2)).wall
         loop = asyncio.get_running_loop()
         seq_s = await loop.run_in_executor(None, pycircleci_calls, remote, sequential_calls, 1)
         pool_s = await loop.run_in_executor(None, pycircleci_calls, remote, calls, concurrency)
