@@ -67,6 +67,16 @@ def test_a_triggered_pipeline_copies_the_projects_workflows() -> None:
     assert earlier.workflows == [workflow]
 
 
+def test_pipelines_from_before_the_runner_are_left_alone() -> None:
+    state = FakeState(clock=Clock())
+    old = state.add_pipeline(SLUG, trigger_type="api", state="errored")
+    runner = BuildRunner(state, job_seconds=1)
+    errored = state.add_pipeline(SLUG, trigger_type="api", state="errored")
+    runner.step()
+    assert old.workflows == []
+    assert errored.workflows == []
+
+
 def test_the_runner_refuses_nonsense() -> None:
     with pytest.raises(ValueError, match="positive"):
         BuildRunner(FakeState(), job_seconds=0)

@@ -3,30 +3,45 @@
 Each command group lives in a module of this package with a `register(groups)` function
 that adds its sub-parser and sets `run` (a function of the parsed arguments returning the
 exit status). `main` runs one command: 0 on success, 1 when the command failed, 2 for a
-wrong command line or configuration, 130 when interrupted; errors are one line on stderr.
+wrong command line or configuration, 130 when interrupted, 141 when the reader of the
+output went away (`| head`); errors are one line on stderr, and the token never shows.
 """
 
 from __future__ import annotations
 
+import argparse
+import os
 import sys
 from collections.abc import Sequence
 
 from .._version import __version__
+from ..client import TOKEN_VARIABLES
 from ..errors import CircleCIError, ConfigurationError, InvalidArgumentError
-from . import artifacts
-from .common import CommandParser, UsageError
+from . import artifacts, demo, envvars, fake, jobs, me, pipelines, projects, workflows
+from .common import CommandParser, UsageError, global_options
 
 __all__ = ["build_parser", "main"]
 
 PROG = "circleci-async"
-GROUPS = (artifacts,)
-"""Modules that each add one command group."""
+GROUPS = (me, pipelines, workflows, jobs, projects, envvars, artifacts, demo, fake)
+"""Modules that each add one command group, in the order `--help` lists them."""
+
+_BROKEN_PIPE = 141
+_SHORTEST_SECRET = 4
 
 
 def build_parser() -> CommandParser:
     """The parser of every command."""
-    parser = CommandParser(prog=PROG, description="A command line for the CircleCI API v2.")
+    parser = CommandParser(
+        prog=PROG,
+        description="A command line for the CircleCI API v2.",
+        epilog=(
+            "Exit status: 0 done, 1 failed, 2 wrong command line or no token, "
+            "130 interrupted, 141 output closed early. Run GROUP --help for its commands."
+        ),
+    )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    global_options(parser)
     groups = parser.add_subparsers(dest="group", required=True, metavar="GROUP")
     for group in GROUPS:
         group.register(groups)
@@ -35,26 +50,57 @@ def build_parser() -> CommandParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line `argv` (default: `sys.argv[1:]`); return the exit status."""
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    secrets = _secrets(arguments)
+    args: argparse.Namespace | None = None
     try:
-        args = build_parser().parse_args(argv)
+        args = build_parser().parse_args(arguments)
+        status: int = args.run(args)
     except UsageError as error:
-        print(error, file=sys.stderr)
-        return 2
+        return _fail(str(error), 2, secrets, prefix=False)
     except SystemExit as done:
         return done.code if isinstance(done.code, int) else 0
-    try:
-        status: int = args.run(args)
     except KeyboardInterrupt:
-        return _fail("interrupted; unfinished files are kept as .part and resume next time", 130)
+        return _fail(getattr(args, "interrupted", "interrupted"), 130, secrets)
+    except BrokenPipeError:
+        _silence_stdout()
+        return _BROKEN_PIPE
     except (ConfigurationError, InvalidArgumentError) as error:
-        return _fail(str(error), 2)
+        return _fail(str(error), 2, secrets)
     except CircleCIError as error:
-        return _fail(str(error), 1)
+        return _fail(str(error), 1, secrets)
     except OSError as error:
-        return _fail(f"{error.strerror or error}: {error.filename or ''}".rstrip(": "), 1)
+        return _fail(f"{error.strerror or error}: {error.filename or ''}".rstrip(": "), 1, secrets)
     return status
 
 
-def _fail(message: str, status: int) -> int:
-    print(f"{PROG}: error: {message}", file=sys.stderr)
+def _secrets(arguments: Sequence[str]) -> list[str]:
+    """Token values this run may know: `--token` arguments and the token variables."""
+    found = [os.environ.get(variable, "").strip() for variable in TOKEN_VARIABLES]
+    for index, argument in enumerate(arguments):
+        if argument == "--token" and index + 1 < len(arguments):
+            found.append(arguments[index + 1].strip())
+        elif argument.startswith("--token="):
+            found.append(argument.removeprefix("--token=").strip())
+    return sorted({s for s in found if len(s) >= _SHORTEST_SECRET}, key=len, reverse=True)
+
+
+def _fail(message: str, status: int, secrets: Sequence[str], *, prefix: bool = True) -> int:
+    for secret in secrets:
+        message = message.replace(secret, "***")
+    line = f"{PROG}: error: {message}" if prefix else message
+    print(" ".join(line.split()), file=sys.stderr)
     return status
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so that flushing it at exit does not fail again."""
+    try:
+        target = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, target)
+    finally:
+        os.close(devnull)

@@ -10,9 +10,10 @@ from typing import Any, TextIO
 from ..artifacts import DEFAULT_ARTIFACT_HOSTS, DownloadReport
 from ..wire import validate_project_slug
 from .common import connection_options, open_client, positive_int
+from .output import Output
 from .progress_bar import ProgressBar
 
-__all__ = ["register"]
+__all__ = ["register", "report_json"]
 
 _DESCRIPTION = """\
 Download the artifacts of one job (--job), every job of a workflow (--workflow) or of a
@@ -22,6 +23,9 @@ DIR/<job_number>-<job_name>/<node_index>/<path>. Files already there are skipped
 files cut short resume from their .part. Exit status: 0 when every file is in place,
 1 when any failed, 2 for a wrong command line.
 """
+
+
+_INTERRUPTED = "interrupted; unfinished files are kept as .part and resume next time"
 
 
 def register(groups: Any) -> None:
@@ -59,7 +63,7 @@ def register(groups: Any) -> None:
         metavar="HOST",
         help="also send the token to HOST (a name or *.domain) besides *.circle-artifacts.com",
     )
-    download.set_defaults(run=run_download)
+    download.set_defaults(run=run_download, interrupted=_INTERRUPTED)
 
 
 def run_download(args: argparse.Namespace) -> int:
@@ -102,13 +106,37 @@ async def _download(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     finally:
         if bar is not None:
             bar.finish()
-    _print_report(report, out, err)
+    _print_report(report, Output(out, json_lines=args.json), err)
     return 0 if report.ok else 1
 
 
-def _print_report(report: DownloadReport, out: TextIO, err: TextIO) -> None:
+def report_json(report: DownloadReport) -> dict[str, Any]:
+    """The figures of a harvest as one JSON object (failures by path, with their errors)."""
+    return {
+        "dest": str(report.dest),
+        "listed": report.listed,
+        "downloaded": report.downloaded,
+        "skipped": report.skipped,
+        "failed": report.failed,
+        "bytes": report.bytes,
+        "seconds": round(report.seconds, 3),
+        "ok": report.ok,
+        "failures": [
+            {"path": result.path, "error": str(result.error)} for result in report.failures
+        ],
+        "listing_failures": [
+            {"source": failure.source, "error": str(failure.error)}
+            for failure in report.listing_failures
+        ],
+    }
+
+
+def _print_report(report: DownloadReport, out: Output, err: TextIO) -> None:
     for failure in report.listing_failures:
         err.write(f"could not list {failure.source}: {failure.error}\n")
     for result in report.failures:
         err.write(f"failed {result.target or result.path}: {result.error}\n")
-    out.write(f"{report.summary()} into {report.dest}\n")
+    if out.json_lines:
+        out.json(report_json(report))
+    else:
+        out.line(f"{report.summary()} into {report.dest}")

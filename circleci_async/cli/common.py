@@ -1,15 +1,41 @@
-"""What every command group shares: the parser that fails in one line, and the client."""
+"""What every command group shares: the parser that fails in one line, options, the client."""
 
 from __future__ import annotations
 
 import argparse
-from collections.abc import Iterable
+import asyncio
+import os
+import sys
+from collections.abc import Awaitable, Callable, Iterable
 from typing import NoReturn
 
 from ..artifacts import DEFAULT_ARTIFACT_HOSTS
-from ..client import DEFAULT_BASE_URL, CircleCI
+from ..client import DEFAULT_BASE_URL, TOKEN_VARIABLES, CircleCI
+from ..errors import ConfigurationError, InvalidArgumentError
+from ..retry import RetryPolicy
+from ..wire import format_job_number, validate_project_slug
+from .output import Output
 
-__all__ = ["CommandParser", "UsageError", "connection_options", "open_client", "positive_int"]
+__all__ = [
+    "RETRY_POLICY",
+    "ApiCommand",
+    "CommandParser",
+    "UsageError",
+    "api_command",
+    "connection_options",
+    "global_options",
+    "job_number",
+    "json_option",
+    "open_client",
+    "positive_int",
+    "project_slug",
+]
+
+RETRY_POLICY = RetryPolicy()
+"""The retry policy of every command's client (the library's default)."""
+
+ApiCommand = Callable[[CircleCI, argparse.Namespace, Output], Awaitable[int | None]]
+"""The body of a command that calls the API: returns its exit status (None: 0)."""
 
 
 class UsageError(Exception):
@@ -39,19 +65,70 @@ def positive_int(text: str) -> int:
     return value
 
 
-def connection_options() -> argparse.ArgumentParser:
-    """A parent parser with `--token` and `--base-url`, for every command that calls the API."""
-    parent = argparse.ArgumentParser(add_help=False)
-    group = parent.add_argument_group("connection")
+def job_number(text: str) -> int:
+    """An argparse type: a job number (a whole number, 0 or more)."""
+    try:
+        return int(format_job_number(text))
+    except InvalidArgumentError:
+        raise argparse.ArgumentTypeError(f"not a job number: {text!r}") from None
+
+
+def project_slug(text: str) -> str:
+    """An argparse type: a project slug such as `gh/acme/app`."""
+    try:
+        return validate_project_slug(text)
+    except InvalidArgumentError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _add_options(
+    parser: argparse.ArgumentParser, *, suppress: bool, connection: bool = True
+) -> None:
+    def default(value: object) -> object:
+        return argparse.SUPPRESS if suppress else value
+
+    group = parser.add_argument_group("connection and output" if connection else "output")
+    group.add_argument(
+        "--json",
+        action="store_true",
+        default=default(False),
+        help="print one JSON object per line (JSONL), for jq, instead of tables",
+    )
+    if not connection:
+        return
     group.add_argument(
         "--token",
+        default=default(None),
         help="CircleCI personal API token (default: $CIRCLECI_TOKEN, else $CIRCLE_TOKEN)",
     )
     group.add_argument(
         "--base-url",
-        default=DEFAULT_BASE_URL,
+        default=default(DEFAULT_BASE_URL),
+        metavar="URL",
         help=f"API root, for CircleCI Server or a test server (default: {DEFAULT_BASE_URL})",
     )
+
+
+def global_options(parser: argparse.ArgumentParser) -> None:
+    """Add `--token`, `--base-url` and `--json` to the top-level parser, with their defaults."""
+    _add_options(parser, suppress=False)
+
+
+def connection_options() -> argparse.ArgumentParser:
+    """A parent parser with `--token`, `--base-url` and `--json`, for every command.
+
+    They may come before the command or after it; given after it, they win. Their defaults
+    come from the top-level parser (`global_options`).
+    """
+    parent = argparse.ArgumentParser(add_help=False)
+    _add_options(parent, suppress=True)
+    return parent
+
+
+def json_option() -> argparse.ArgumentParser:
+    """A parent parser with only `--json`, for commands that need no token."""
+    parent = argparse.ArgumentParser(add_help=False)
+    _add_options(parent, suppress=True, connection=False)
     return parent
 
 
@@ -61,10 +138,31 @@ def open_client(
     artifact_hosts: Iterable[str] = DEFAULT_ARTIFACT_HOSTS,
     max_concurrency: int = 32,
 ) -> CircleCI:
-    """A client built from `--token` and `--base-url`."""
+    """A client built from `--token` and `--base-url` (or the token's variables)."""
+    if args.token is None and not any(os.environ.get(v, "").strip() for v in TOKEN_VARIABLES):
+        raise ConfigurationError(
+            "no CircleCI token: pass --token, or set CIRCLECI_TOKEN or CIRCLE_TOKEN "
+            "(a personal API token from https://app.circleci.com/settings/user/tokens)"
+        )
     return CircleCI(
         args.token,
         base_url=args.base_url,
         max_concurrency=max_concurrency,
         artifact_hosts=artifact_hosts,
+        retry=RETRY_POLICY,
     )
+
+
+def api_command(body: ApiCommand) -> Callable[[argparse.Namespace], int]:
+    """A command's `run`: opens the client, runs `body` with it, returns the exit status."""
+
+    async def call(args: argparse.Namespace, out: Output) -> int:
+        async with open_client(args) as circle:
+            status = await body(circle, args, out)
+        return 0 if status is None else status
+
+    def run(args: argparse.Namespace) -> int:
+        return asyncio.run(call(args, Output(sys.stdout, json_lines=args.json)))
+
+    run.__doc__ = body.__doc__
+    return run

@@ -1,7 +1,7 @@
 """The fake's build runner: triggered pipelines start their workflows, and jobs finish in time.
 
 Off unless `FakeCircleCI(job_seconds=...)` is given. Then a pipeline triggered through the API
-(`triggerPipeline`, `triggerPipelineRun`) gets the workflows of the project's newest pipeline
+(`triggerPipeline`, `triggerPipelineRun`) after the runner was made gets the workflows of the project's newest pipeline
 that has any (or a `build-and-test` workflow of `lint` and `test` then `build`), every running
 job succeeds once it has run `job_seconds`, the jobs waiting on it start, and a workflow ends
 when none of its jobs can run any more: what code that watches a pipeline needs to see.
@@ -36,7 +36,7 @@ class BuildRunner:
             raise ValueError("job_seconds must be positive")
         self.state = state
         self.job_time = timedelta(seconds=job_seconds)
-        self._started: set[str] = set()
+        self._started: set[str] = set(state.pipelines)
         self._running: list[Workflow] = []
 
     def step(self) -> None:
@@ -52,7 +52,9 @@ class BuildRunner:
 
     def _start_triggered(self) -> None:
         for pipeline in self.state.pipelines.values():
-            if pipeline.trigger_type != "api" or pipeline.workflows or pipeline.id in self._started:
+            if pipeline.id in self._started or pipeline.workflows or pipeline.state == "errored":
+                continue
+            if pipeline.trigger_type != "api":
                 continue
             self._started.add(pipeline.id)
             now = self.state.now()

@@ -1,0 +1,104 @@
+"""`circleci-async jobs get | cancel | tests | artifacts`: a job by project and number."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from ..client import CircleCI
+from ..models import Artifact, TestResult
+from .common import api_command, connection_options, job_number, project_slug
+from .output import Column, Output
+
+__all__ = ["ARTIFACT_COLUMNS", "TEST_COLUMNS", "register"]
+
+_MESSAGE_WIDTH = 80
+
+
+def _message(test: TestResult) -> str | None:
+    if test.message is None:
+        return None
+    first = test.message.strip().splitlines()[0] if test.message.strip() else ""
+    return first if len(first) <= _MESSAGE_WIDTH else first[: _MESSAGE_WIDTH - 1] + "…"
+
+
+TEST_COLUMNS: list[Column[TestResult]] = [
+    Column("RESULT", lambda t: t.result),
+    Column("NAME", lambda t: t.name),
+    Column("CLASSNAME", lambda t: t.classname),
+    Column("FILE", lambda t: t.file),
+    Column("SECONDS", lambda t: t.run_time, right=True),
+    Column("MESSAGE", _message),
+]
+"""The columns of a job's test results."""
+
+ARTIFACT_COLUMNS: list[Column[Artifact]] = [
+    Column("NODE", lambda a: a.node_index, right=True),
+    Column("PATH", lambda a: a.path),
+    Column("URL", lambda a: a.url),
+]
+"""The columns of a job's artifacts."""
+
+
+def register(groups: Any) -> None:
+    """Add the `jobs` group to the top-level sub-parsers."""
+    group = groups.add_parser("jobs", help="inspect and cancel jobs, list tests and artifacts")
+    commands = group.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    options = [connection_options()]
+    for name, help_text, body in (
+        ("get", "one job in full", _get),
+        ("cancel", "cancel a job", _cancel),
+        ("tests", "the test results a job reported", _tests),
+        ("artifacts", "the artifacts a job stored", _artifacts),
+    ):
+        command = commands.add_parser(
+            name, parents=options, help=help_text, description=help_text.capitalize() + "."
+        )
+        command.add_argument("project_slug", type=project_slug, metavar="SLUG", help="gh/org/repo")
+        command.add_argument("job_number", type=job_number, metavar="N", help="the job number")
+        if name == "tests":
+            command.add_argument(
+                "--failed", action="store_true", help="only tests that did not pass or skip"
+            )
+        command.set_defaults(run=api_command(body))
+
+
+async def _get(circle: CircleCI, args: argparse.Namespace, out: Output) -> None:
+    """Print one job."""
+    job = await circle.jobs.get(args.project_slug, args.job_number)
+    fields: list[tuple[str, object]] = [
+        ("number", job.number),
+        ("name", job.name),
+        ("status", job.status),
+        ("project", job.project.slug),
+        ("workflow", f"{job.latest_workflow.name} ({job.latest_workflow.id})"),
+        ("pipeline", job.pipeline.id),
+        ("executor", f"{job.executor.type or '-'} {job.executor.resource_class}"),
+        ("parallelism", job.parallelism),
+        ("created", job.created_at),
+        ("started", job.started_at),
+        ("stopped", job.stopped_at),
+        ("duration", None if job.duration is None else f"{job.duration / 1000:.1f} s"),
+        ("web url", job.web_url),
+    ]
+    out.record(fields, job)
+
+
+async def _cancel(circle: CircleCI, args: argparse.Namespace, out: Output) -> None:
+    """Cancel a job."""
+    answer = await circle.jobs.cancel(args.project_slug, args.job_number)
+    out.record([("canceled", f"job {args.job_number}"), ("message", answer.message)], answer)
+
+
+async def _tests(circle: CircleCI, args: argparse.Namespace, out: Output) -> None:
+    """Print a job's test results."""
+    tests = [test async for test in circle.jobs.tests(args.project_slug, args.job_number)]
+    if args.failed:
+        tests = [test for test in tests if test.result not in ("success", "skipped")]
+    out.table(TEST_COLUMNS, tests, empty="no failed tests" if args.failed else "no test results")
+
+
+async def _artifacts(circle: CircleCI, args: argparse.Namespace, out: Output) -> None:
+    """Print a job's artifacts."""
+    artifacts = circle.jobs.artifacts(args.project_slug, args.job_number)
+    await out.stream_table(ARTIFACT_COLUMNS, artifacts, empty="no artifacts")

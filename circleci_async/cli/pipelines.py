@@ -1,0 +1,165 @@
+"""`circleci-async pipelines list | get | trigger`."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import AsyncIterator
+from typing import Any
+
+from ..client import CircleCI
+from ..models import Pipeline
+from ..pagination import Paginator
+from .common import UsageError, api_command, connection_options, positive_int, project_slug
+from .output import Column, Output
+from .params import collect_params, pipeline_param
+
+__all__ = ["PIPELINE_COLUMNS", "limited", "ref_of", "register"]
+
+_SUBJECT_WIDTH = 60
+_DEFAULT_LIMIT = 20
+
+
+def ref_of(pipeline: Pipeline) -> str | None:
+    """The branch a pipeline built, or `tag:<name>`, or None."""
+    if pipeline.vcs is None:
+        return None
+    if pipeline.vcs.tag is not None:
+        return f"tag:{pipeline.vcs.tag}"
+    return pipeline.vcs.branch
+
+
+def _subject(pipeline: Pipeline) -> str | None:
+    commit = pipeline.vcs.commit if pipeline.vcs is not None else None
+    subject = commit.subject if commit is not None else None
+    if subject is not None and len(subject) > _SUBJECT_WIDTH:
+        return subject[: _SUBJECT_WIDTH - 1] + "…"
+    return subject
+
+
+PIPELINE_COLUMNS: list[Column[Pipeline]] = [
+    Column("NUMBER", lambda p: p.number, right=True),
+    Column("STATE", lambda p: p.state),
+    Column("BRANCH", ref_of),
+    Column("TRIGGER", lambda p: p.trigger.type),
+    Column("CREATED", lambda p: p.created_at),
+    Column("ID", lambda p: p.id),
+    Column("SUBJECT", _subject),
+]
+"""The columns of a list of pipelines."""
+
+
+async def limited(paginator: Paginator[Pipeline], limit: int) -> AsyncIterator[Pipeline]:
+    """The first `limit` items of `paginator`, fetching no page beyond them."""
+    if limit < 1:
+        return
+    count = 0
+    async for item in paginator:
+        yield item
+        count += 1
+        if count >= limit:
+            return
+
+
+def register(groups: Any) -> None:
+    """Add the `pipelines` group to the top-level sub-parsers."""
+    group = groups.add_parser("pipelines", help="list, inspect and trigger pipelines")
+    commands = group.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    options = [connection_options()]
+
+    listing = commands.add_parser(
+        "list",
+        parents=options,
+        help="the newest pipelines of a project",
+        description="List a project's pipelines, newest first, streamed page by page.",
+    )
+    listing.add_argument("project_slug", type=project_slug, metavar="SLUG", help="gh/org/repo")
+    listing.add_argument("--branch", metavar="B", help="only pipelines of this branch")
+    listing.add_argument(
+        "--limit",
+        type=positive_int,
+        default=_DEFAULT_LIMIT,
+        metavar="N",
+        help=f"at most N pipelines ({_DEFAULT_LIMIT})",
+    )
+    listing.set_defaults(run=api_command(_list))
+
+    get = commands.add_parser(
+        "get", parents=options, help="one pipeline by id", description="Show one pipeline."
+    )
+    get.add_argument("pipeline_id", metavar="ID", help="a pipeline id")
+    get.set_defaults(run=api_command(_get))
+
+    trigger = commands.add_parser(
+        "trigger",
+        parents=options,
+        help="trigger a pipeline",
+        description=(
+            "Trigger a pipeline on a branch or tag (default: the project's default branch). "
+            "--param key=value passes a pipeline parameter: true and false are booleans, "
+            "whole numbers are integers, anything else is a string."
+        ),
+    )
+    trigger.add_argument("project_slug", type=project_slug, metavar="SLUG", help="gh/org/repo")
+    ref = trigger.add_mutually_exclusive_group()
+    ref.add_argument("--branch", metavar="B", help="the branch to build")
+    ref.add_argument("--tag", metavar="T", help="the tag to build")
+    trigger.add_argument(
+        "--param",
+        type=pipeline_param,
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a pipeline parameter (repeatable)",
+    )
+    trigger.set_defaults(run=api_command(_trigger), trigger_prog=trigger.prog)
+
+
+async def _list(circle: CircleCI, args: argparse.Namespace, out: Output) -> None:
+    """Print a project's newest pipelines."""
+    pipelines = circle.pipelines.list(args.project_slug, branch=args.branch)
+    await out.stream_table(PIPELINE_COLUMNS, limited(pipelines, args.limit), empty="no pipelines")
+
+
+async def _get(circle: CircleCI, args: argparse.Namespace, out: Output) -> None:
+    """Print one pipeline."""
+    pipeline = await circle.pipelines.get(args.pipeline_id)
+    vcs = pipeline.vcs
+    commit = vcs.commit if vcs is not None else None
+    fields: list[tuple[str, object]] = [
+        ("id", pipeline.id),
+        ("number", pipeline.number),
+        ("project", pipeline.project_slug),
+        ("state", pipeline.state),
+        ("branch", ref_of(pipeline)),
+        ("revision", vcs.revision if vcs is not None else None),
+        ("subject", commit.subject if commit is not None else None),
+        ("trigger", pipeline.trigger.type),
+        ("actor", pipeline.trigger.actor.login),
+        ("created", pipeline.created_at),
+        ("updated", pipeline.updated_at),
+        ("parameters", pipeline.trigger_parameters),
+        ("errors", "; ".join(f"{e.type}: {e.message}" for e in pipeline.errors)),
+    ]
+    out.record(fields, pipeline)
+
+
+async def _trigger(circle: CircleCI, args: argparse.Namespace, out: Output) -> None:
+    """Trigger a pipeline and print its number, id and state."""
+    try:
+        params = collect_params(args.param)
+    except ValueError as error:
+        raise UsageError(args.trigger_prog, str(error)) from None
+    created = await circle.pipelines.trigger(
+        args.project_slug, branch=args.branch, tag=args.tag, parameters=params or None
+    )
+    ref = f"tag:{args.tag}" if args.tag else args.branch
+    fields: list[tuple[str, object]] = [
+        ("number", created.number),
+        ("id", created.id),
+        ("state", created.state),
+        ("project", args.project_slug),
+        ("branch", ref or "(default branch)"),
+        ("parameters", params),
+        ("created", created.created_at),
+    ]
+    out.record(fields, created)

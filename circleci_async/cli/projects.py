@@ -1,0 +1,42 @@
+"""`circleci-async projects get`."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from ..client import CircleCI
+from .common import api_command, connection_options, project_slug
+from .output import Output
+
+__all__ = ["register"]
+
+
+def register(groups: Any) -> None:
+    """Add the `projects` group to the top-level sub-parsers."""
+    group = groups.add_parser("projects", help="inspect projects")
+    commands = group.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    get = commands.add_parser(
+        "get",
+        parents=[connection_options()],
+        help="one project by slug",
+        description="Show a project: its ids, organization and repository.",
+    )
+    get.add_argument("project_slug", type=project_slug, metavar="SLUG", help="gh/org/repo")
+    get.set_defaults(run=api_command(_get))
+
+
+async def _get(circle: CircleCI, args: argparse.Namespace, out: Output) -> None:
+    """Print one project."""
+    project = await circle.projects.get(args.project_slug)
+    fields: list[tuple[str, object]] = [
+        ("slug", project.slug),
+        ("name", project.name),
+        ("id", project.id),
+        ("organization", f"{project.organization_name} ({project.organization_slug})"),
+        ("organization id", project.organization_id),
+        ("repository", project.vcs_info.vcs_url),
+        ("provider", project.vcs_info.provider),
+        ("default branch", project.vcs_info.default_branch),
+    ]
+    out.record(fields, project)

@@ -1,0 +1,86 @@
+"""`circleci-async workflows get | jobs | cancel | rerun`."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from ..client import CircleCI
+from ..models import Job
+from .common import api_command, connection_options
+from .output import Column, Output
+
+__all__ = ["JOB_COLUMNS", "register"]
+
+JOB_COLUMNS: list[Column[Job]] = [
+    Column("NUMBER", lambda j: j.job_number, right=True),
+    Column("NAME", lambda j: j.name),
+    Column("STATUS", lambda j: j.status),
+    Column("TYPE", lambda j: j.type),
+    Column("STARTED", lambda j: j.started_at),
+    Column("STOPPED", lambda j: j.stopped_at),
+    Column("ID", lambda j: j.id),
+]
+"""The columns of a workflow's jobs."""
+
+
+def register(groups: Any) -> None:
+    """Add the `workflows` group to the top-level sub-parsers."""
+    group = groups.add_parser("workflows", help="inspect, cancel and rerun workflows")
+    commands = group.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    options = [connection_options()]
+    for name, help_text, body in (
+        ("get", "one workflow by id", _get),
+        ("jobs", "the jobs of a workflow", _jobs),
+        ("cancel", "cancel a running workflow", _cancel),
+        ("rerun", "rerun a workflow (all of it, or from its failed jobs)", _rerun),
+    ):
+        command = commands.add_parser(
+            name, parents=options, help=help_text, description=help_text.capitalize() + "."
+        )
+        command.add_argument("workflow_id", metavar="ID", help="a workflow id")
+        command.set_defaults(run=api_command(body))
+        if name == "rerun":
+            command.add_argument(
+                "--from-failed", action="store_true", help="rerun only the failed jobs and after"
+            )
+
+
+async def _get(circle: CircleCI, args: argparse.Namespace, out: Output) -> None:
+    """Print one workflow."""
+    workflow = await circle.workflows.get(args.workflow_id)
+    fields: list[tuple[str, object]] = [
+        ("id", workflow.id),
+        ("name", workflow.name),
+        ("status", workflow.status),
+        ("project", workflow.project_slug),
+        ("pipeline", f"{workflow.pipeline_number} ({workflow.pipeline_id})"),
+        ("created", workflow.created_at),
+        ("stopped", workflow.stopped_at),
+        ("started by", workflow.started_by),
+        ("canceled by", workflow.canceled_by),
+    ]
+    out.record(fields, workflow)
+
+
+async def _jobs(circle: CircleCI, args: argparse.Namespace, out: Output) -> None:
+    """Print the jobs of a workflow."""
+    jobs = circle.workflows.jobs(args.workflow_id)
+    await out.stream_table(JOB_COLUMNS, jobs, empty="no jobs")
+
+
+async def _cancel(circle: CircleCI, args: argparse.Namespace, out: Output) -> None:
+    """Cancel a workflow."""
+    answer = await circle.workflows.cancel(args.workflow_id)
+    out.record([("canceled", args.workflow_id), ("message", answer.message)], answer)
+
+
+async def _rerun(circle: CircleCI, args: argparse.Namespace, out: Output) -> None:
+    """Rerun a workflow and print the new workflow's id."""
+    answer = await circle.workflows.rerun(args.workflow_id, from_failed=args.from_failed or None)
+    fields: list[tuple[str, object]] = [
+        ("rerun of", args.workflow_id),
+        ("from failed", args.from_failed),
+        ("new workflow", answer.workflow_id),
+    ]
+    out.record(fields, answer)
