@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
+import io
 import re
+import shlex
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from circleci_async.cli import main
+from circleci_async.testing.demo_org import seed_demo_org
+
+from .conftest import FakeFactory
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -23,7 +31,7 @@ def test_the_readme_starts_with_the_two_commands_and_ci_runs_the_test_one() -> N
     commands = [line for line in shell.group(1).splitlines() if line and not line.startswith("#")]
     assert len(commands) == 2
     main_job, tests = commands
-    assert "examples/quickstart.py" in main_job
+    assert main_job.endswith("circleci-async demo")
     assert "pytest" in tests
     assert tests in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
 
@@ -80,3 +88,45 @@ def test_readme_test_module_passes_under_pytest(block: str, tmp_path: Path) -> N
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "1 passed" in done.stdout
+
+
+def console_commands() -> list[str]:
+    """Every `$ circleci-async ...` line of the README's console blocks, continuations joined."""
+    commands: list[str] = []
+    for block in re.findall(r"```console\n(.*?)```", README, re.DOTALL):
+        joined = re.sub(r"\\\n\s*", "", block)
+        for line in joined.splitlines():
+            if line.startswith("$ ") and "circleci-async" in line:
+                commands.append(line[2:].split("#")[0].strip())
+    return commands
+
+
+COMMANDS = console_commands()
+LONG_RUNNING = ("fake serve",)
+
+
+def test_the_readme_shows_commands() -> None:
+    assert len(COMMANDS) >= 8
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+async def test_readme_command_runs_against_the_demo_organisation(
+    command: str, fake_factory: FakeFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if any(part in command for part in LONG_RUNNING):
+        pytest.skip("serves until Ctrl-C; tests/test_cli_fake_serve.py runs it")
+    fake = await fake_factory(artifact_redirects=True)
+    seed_demo_org(fake.state, 1)
+    monkeypatch.setenv("CIRCLECI_TOKEN", fake.token)
+    monkeypatch.chdir(tmp_path)
+    stdin = ""
+    if " | circleci-async" in command:
+        stdin, command = "s3cret-value", command.split(" | ", 1)[1]
+    argv = shlex.split(command.split(" | ")[0])
+    assert argv[0] == "circleci-async"
+    argv = [*argv[1:], "--base-url", fake.base_url]
+    if argv[0] == "artifacts":
+        argv += ["--artifact-host", "localhost"]
+    monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+    status = await asyncio.to_thread(main, argv)
+    assert status == 0, command
