@@ -1,10 +1,11 @@
 """The fake's build runner: triggered pipelines start their workflows, and jobs finish in time.
 
-Off unless `FakeCircleCI(job_seconds=...)` is given. Then a pipeline triggered through the API
-(`triggerPipeline`, `triggerPipelineRun`) after the runner was made gets the workflows of the project's newest pipeline
-that has any (or a `build-and-test` workflow of `lint` and `test` then `build`), every running
-job succeeds once it has run `job_seconds`, the jobs waiting on it start, and a workflow ends
-when none of its jobs can run any more: what code that watches a pipeline needs to see.
+Off unless `FakeCircleCI(job_seconds=...)` is given. Then a pipeline triggered through the
+API (`triggerPipeline`, `triggerPipelineRun`) after the runner was made gets the workflows of
+the project's newest pipeline that has any (or a `build-and-test` workflow of `lint` and
+`test` then `build`); every running job succeeds once it has run `job_seconds`, the jobs
+waiting on it start, and a workflow ends when none of its jobs can run any more: what code
+that watches a pipeline needs to see.
 """
 
 from __future__ import annotations
