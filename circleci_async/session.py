@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import json
 import logging
 import platform
 import random as _random
@@ -24,6 +23,7 @@ import aiohttp
 import attrs
 from multidict import CIMultiDictProxy
 
+from . import jsoncodec
 from ._version import __version__
 from .errors import (
     APIError,
@@ -141,9 +141,9 @@ class SessionCore:
         self.auth = AuthScheme(auth)
         self.max_concurrency = max_concurrency
         self.retry = retry or RetryPolicy()
-        self.timeout = timeout or aiohttp.ClientTimeout(
-            total=None, connect=30, sock_connect=30, sock_read=60
-        )
+        self.timeout = timeout or aiohttp.ClientTimeout(total=60, sock_connect=15)
+        """Per API request; one timer each. (Per-read timeouts re-arm a timer on every chunk,
+        which costs more than the rest of a small call; the harvester uses them, for big files.)"""
         self.clock = clock
         self.sleep = sleep
         self.random = random
@@ -220,7 +220,7 @@ class SessionCore:
         method = endpoint.method
         url = self.url(endpoint, path_params or {})
         query = _query(params)
-        body = None if json_body is None else json.dumps(json_body).encode()
+        body = None if json_body is None else jsoncodec.dumps(json_body)
         headers = self._json_headers if body is not None else self._headers
         deadline = self.clock() + policy.budget
         delays = policy.delays(self.random)
@@ -352,7 +352,7 @@ class SessionCore:
         if not body.strip():
             return None
         try:
-            return json.loads(body)
+            return jsoncodec.loads(body)
         except ValueError as exc:
             snippet = body[:80].decode("utf-8", errors="replace")
             raise DecodeError(

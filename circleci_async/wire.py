@@ -8,6 +8,7 @@ of an error body, checking project slugs and path arguments, and deciding what m
 from __future__ import annotations
 
 import email.utils
+import functools
 import html
 import json
 import math
@@ -97,9 +98,11 @@ def parse_rate_limit(headers: Mapping[str, str]) -> RateLimitInfo | None:
     CircleCI may send both families with different limits and enforces the lower, so the
     window with the fewest remaining calls wins.
     """
-    lowered = {key.lower(): value for key, value in headers.items()}
     windows: dict[str, dict[str, float]] = {}
-    for key, value in lowered.items():
+    for key, value in headers.items():
+        if key[:1] not in "rRxX":
+            continue
+        key = key.lower()
         for family in ("ratelimit-", "x-ratelimit-"):
             if not key.startswith(family):
                 continue
@@ -164,6 +167,11 @@ def validate_project_slug(slug: object) -> str:
         raise InvalidArgumentError(
             f"project slug must be a string like 'gh/org/repo', not {type(slug).__name__}"
         )
+    return _checked_slug(slug)
+
+
+@functools.lru_cache(maxsize=1024)
+def _checked_slug(slug: str) -> str:
     parts = slug.split("/")
     problem = None
     if len(parts) != 3 or not all(parts):

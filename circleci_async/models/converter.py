@@ -81,7 +81,17 @@ def _renames(cls: type) -> dict[str, Any]:
     }
 
 
+def _or_none(hook: Any) -> Any:
+    def structure(value: Any, cls: type) -> Any:
+        return None if value is None else hook(value, cls)
+
+    return structure
+
+
 def _configure(conv: cattrs.Converter) -> cattrs.Converter:
+    for scalar, hook in ((str, _str), (int, _int), (float, _float), (bool, _bool)):
+        conv.register_structure_hook(scalar | None, _or_none(hook))
+    conv.register_structure_hook(datetime | None, _or_none(_datetime))
     conv.register_structure_hook(datetime, _datetime)
     conv.register_unstructure_hook(datetime, lambda value: value.isoformat())
     conv.register_structure_hook(str, _str)

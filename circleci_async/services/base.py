@@ -125,8 +125,8 @@ class Service:
         body: object = None,
         idempotent: bool | None = None,
     ) -> T:
-        response = await self._send(
-            endpoint, path=path, query=query, body=body, idempotent=idempotent
+        response = await self._core.request(
+            endpoint, path_params=path, params=query, json_body=body, idempotent=idempotent
         )
         return decode(response.data, into, endpoint.operation_id)
 
