@@ -35,6 +35,7 @@ from circleci_async.models import Artifact
 from circleci_async.testing import FakeCircleCI
 
 from .common import Section, ratio, spawn, timed, verdict, write_sections
+from .lean_artifacts import LeanArtifacts
 
 MIB = 1 << 20
 SLUG = "gh/bench/artifacts"
@@ -45,31 +46,39 @@ CHUNK = 256 * 1024
 
 
 async def serve(args: argparse.Namespace) -> None:
-    """Hold one job per scenario; answer each stdin line with (and reset) `storage_saw_token`."""
-    page_size = max(args.small_count, args.large_count, 1)
-    async with FakeCircleCI(record=False, page_size=page_size) as fake:
+    """Hold one job per scenario; answer each stdin line with (and reset) `storage_saw_token`.
+
+    The content and checksums are the fake CircleCI's; the serving is `lean_artifacts`, so
+    the server keeps up with every contestant.
+    """
+    state = FakeCircleCI().state
+    server = LeanArtifacts(latency=args.latency, token="lean-benchmark-token")
+    await server.start()
+    try:
         jobs: dict[str, Any] = {}
         for scenario, count, size in (
             ("small", args.small_count, args.small_size),
             ("large", args.large_count, args.large_size),
         ):
-            pipeline = fake.state.add_pipeline(SLUG)
-            workflow = fake.state.add_workflow(pipeline.id)
-            job = fake.state.add_job(workflow.id, name=scenario)
+            pipeline = state.add_pipeline(SLUG)
+            workflow = state.add_workflow(pipeline.id)
+            job = state.add_job(workflow.id, name=scenario)
             assert job.number is not None
-            files = {}
-            for index in range(count):
-                path = f"{scenario}/f{index:05d}.bin"
-                files[path] = fake.state.add_artifact(SLUG, job.number, path, size=size).sha256
+            made = [
+                state.add_artifact(SLUG, job.number, f"{scenario}/f{index:05d}.bin", size=size)
+                for index in range(count)
+            ]
+            server.add_job(job.number, made)
+            files = {artifact.path: artifact.sha256 for artifact in made}
             jobs[scenario] = {"job_number": job.number, "size": size, "files": files}
-        if args.latency > 0:
-            fake.faults.delay(args.latency, times=10**9)
-        info = {"base_url": fake.base_url, "token": fake.token, "jobs": jobs}
-        print(json.dumps(info), flush=True)
+        base_url = f"http://127.0.0.1:{server.ports['api']}/api/v2"
+        print(json.dumps({"base_url": base_url, "token": server.token, "jobs": jobs}), flush=True)
         loop = asyncio.get_running_loop()
         while await loop.run_in_executor(None, sys.stdin.readline):
-            saw, fake.storage_saw_token = fake.storage_saw_token, False
+            saw, server.storage_saw_token = server.storage_saw_token, False
             print(json.dumps(saw), flush=True)
+    finally:
+        await server.close()
 
 
 @dataclass
@@ -307,9 +316,9 @@ async def run(*, smoke: bool = False, args: argparse.Namespace | None = None) ->
         setup=(
             f"One job of {args.small_count} × {args.small_size // 1024} KiB files and one of "
             f"{args.large_count} × {args.large_size // MIB} MiB, listed in one page and served "
-            f"by the fake (302 to a pre-signed storage origin on 127.0.0.2, "
-            f"{args.latency * 1000:.0f} ms added to every request) from its own "
-            f"process; every file checked by SHA-256. Peak is MiB of RSS above the start of "
+            f"by a lean server in its own process (content from the fake; artifacts on localhost "
+            f"answer 302 to a storage origin on 127.0.0.2; {args.latency * 1000:.0f} ms added to "
+            f"every request); every file checked by SHA-256. Peak is MiB of RSS above the start of "
             f"the run, sampled every 10 ms (not measured for the guide's own processes). "
             f"The guide's pipeline is `{GUIDE}` with `http` for `https`; wget fetches one "
             f"file at a time and follows redirects with the token."
@@ -361,7 +370,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--small-size", type=int, default=64 * 1024, help="bytes")
     parser.add_argument("--large-count", type=int, default=4)
     parser.add_argument("--large-size", type=int, default=128 * MIB, help="bytes")
-    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--latency", type=float, default=0.01, help="seconds added per request")
     parser.add_argument("--flat-count", type=int, default=100_000, help="files for the memory line")
     parser.add_argument("--workdir", default=None, help="where files are written (default: temp)")

@@ -28,5 +28,5 @@ def test_benchmarks_smoke_mode_runs_every_scenario() -> None:
     )
     for title in titles:
         assert title in done.stdout
-    assert "| 50 × small | circleci-async `download_job` | 16 |" in done.stdout
+    assert "| 50 × small | circleci-async `download_job` | 32 |" in done.stdout
     assert "holds: circleci-async never sent the token to the storage origin" in done.stdout
