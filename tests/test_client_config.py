@@ -176,3 +176,15 @@ async def test_max_concurrency_bounds_requests_in_flight() -> None:
         users = await asyncio.gather(*(c.users.me() for _ in range(40)))
     assert len(users) == 40
     assert peak == 5
+
+
+def test_api_calls_get_one_timer_and_downloads_a_per_read_timeout() -> None:
+    from circleci_async.artifacts.service import _download_timeout
+
+    api = CircleCI("t").core.timeout
+    assert (api.total, api.sock_read, api.sock_connect) == (60, None, 15)
+    download = _download_timeout(api)
+    assert download.total is None
+    assert download.sock_read == 60
+    custom = CircleCI("t", timeout=5).core.timeout
+    assert custom.total == 5
