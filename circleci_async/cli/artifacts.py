@@ -9,7 +9,7 @@ from typing import Any, TextIO
 
 from ..artifacts import DEFAULT_ARTIFACT_HOSTS, DownloadReport
 from ..wire import validate_project_slug
-from .common import connection_options, open_client, positive_int
+from .common import add_group, connection_options, open_client, positive_int
 from .output import Output
 from .progress_bar import ProgressBar
 
@@ -30,8 +30,7 @@ _INTERRUPTED = "interrupted; unfinished files are kept as .part and resume next 
 
 def register(groups: Any) -> None:
     """Add the `artifacts` group to the top-level sub-parsers."""
-    group = groups.add_parser("artifacts", help="download build artifacts in bulk")
-    commands = group.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands = add_group(groups, "artifacts", "download build artifacts in bulk")
     download = commands.add_parser(
         "download",
         parents=[connection_options()],

@@ -7,7 +7,7 @@ import asyncio
 import os
 import sys
 from collections.abc import Awaitable, Callable, Iterable
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from ..artifacts import DEFAULT_ARTIFACT_HOSTS
 from ..client import DEFAULT_BASE_URL, TOKEN_VARIABLES, CircleCI
@@ -21,6 +21,8 @@ __all__ = [
     "ApiCommand",
     "CommandParser",
     "UsageError",
+    "add_api_command",
+    "add_group",
     "api_command",
     "connection_options",
     "global_options",
@@ -166,3 +168,23 @@ def api_command(body: ApiCommand) -> Callable[[argparse.Namespace], int]:
 
     run.__doc__ = body.__doc__
     return run
+
+
+def add_group(groups: Any, name: str, help_text: str) -> Any:
+    """Add a command group (`pipelines`, `jobs`, ...); return the sub-parsers of its commands."""
+    group = groups.add_parser(name, help=help_text)
+    return group.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+
+def add_api_command(
+    commands: Any, name: str, help_text: str, body: ApiCommand, description: str | None = None
+) -> argparse.ArgumentParser:
+    """Add a command that calls the API with `body`, taking the connection options."""
+    command: argparse.ArgumentParser = commands.add_parser(
+        name,
+        parents=[connection_options()],
+        help=help_text,
+        description=description or help_text[:1].upper() + help_text[1:] + ".",
+    )
+    command.set_defaults(run=api_command(body))
+    return command

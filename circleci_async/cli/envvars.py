@@ -15,7 +15,7 @@ from typing import Any
 
 from ..client import CircleCI
 from ..models import EnvironmentVariable
-from .common import api_command, connection_options, project_slug
+from .common import add_api_command, add_group, project_slug
 from .output import Column, Output
 
 __all__ = ["ENV_VAR_COLUMNS", "listed_value", "mask", "read_value", "register", "shown_value"]
@@ -69,24 +69,21 @@ def read_value(text: str) -> str:
 
 def register(groups: Any) -> None:
     """Add the `envvars` group to the top-level sub-parsers."""
-    group = groups.add_parser("envvars", help="a project's environment variables")
-    commands = group.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    options = [connection_options()]
-
-    listing = commands.add_parser(
+    commands = add_group(groups, "envvars", "a project's environment variables")
+    listing = add_api_command(
+        commands,
         "list",
-        parents=options,
-        help="the names (and masked values) of a project's variables",
-        description="List a project's environment variables; CircleCI masks the values.",
+        "the names (and masked values) of a project's variables",
+        _list,
+        "List a project's environment variables; CircleCI masks the values.",
     )
     listing.add_argument("project_slug", type=project_slug, metavar="SLUG", help="gh/org/repo")
-    listing.set_defaults(run=api_command(_list))
-
-    setter = commands.add_parser(
+    setter = add_api_command(
+        commands,
         "set",
-        parents=options,
-        help="create or replace a variable",
-        description=(
+        "create or replace a variable",
+        _set,
+        (
             "Create or replace a project environment variable. Give VALUE as - to read it "
             "from standard input, which keeps it out of the shell's history."
         ),
@@ -94,14 +91,9 @@ def register(groups: Any) -> None:
     setter.add_argument("project_slug", type=project_slug, metavar="SLUG", help="gh/org/repo")
     setter.add_argument("name", metavar="NAME", help="the variable's name")
     setter.add_argument("value", metavar="VALUE", help="its value, or - for standard input")
-    setter.set_defaults(run=api_command(_set))
-
-    delete = commands.add_parser(
-        "delete", parents=options, help="delete a variable", description="Delete a variable."
-    )
+    delete = add_api_command(commands, "delete", "delete a variable", _delete)
     delete.add_argument("project_slug", type=project_slug, metavar="SLUG", help="gh/org/repo")
     delete.add_argument("name", metavar="NAME", help="the variable's name")
-    delete.set_defaults(run=api_command(_delete))
 
 
 async def _list(circle: CircleCI, args: argparse.Namespace, out: Output) -> None:

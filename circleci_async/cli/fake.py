@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 from ..testing import FakeCircleCI
 from ..testing.demo_org import seed_demo_org
-from .common import json_option, positive_int
+from .common import add_group, json_option, positive_int
 from .output import Output
 
 __all__ = ["port_number", "positive_rate", "register", "run_serve"]
@@ -53,8 +53,7 @@ def positive_rate(text: str) -> float:
 
 def register(groups: Any) -> None:
     """Add the `fake` group to the top-level sub-parsers."""
-    group = groups.add_parser("fake", help="the fake CircleCI server the tests use")
-    commands = group.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands = add_group(groups, "fake", "the fake CircleCI server the tests use")
     serve = commands.add_parser(
         "serve",
         parents=[json_option()],

@@ -7,7 +7,7 @@ from typing import Any
 
 from ..client import CircleCI
 from ..models import Artifact, TestResult
-from .common import api_command, connection_options, job_number, project_slug
+from .common import add_api_command, add_group, job_number, project_slug
 from .output import Column, Output
 
 __all__ = ["ARTIFACT_COLUMNS", "TEST_COLUMNS", "register"]
@@ -42,25 +42,20 @@ ARTIFACT_COLUMNS: list[Column[Artifact]] = [
 
 def register(groups: Any) -> None:
     """Add the `jobs` group to the top-level sub-parsers."""
-    group = groups.add_parser("jobs", help="inspect and cancel jobs, list tests and artifacts")
-    commands = group.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    options = [connection_options()]
+    commands = add_group(groups, "jobs", "inspect and cancel jobs, list tests and artifacts")
     for name, help_text, body in (
         ("get", "one job in full", _get),
         ("cancel", "cancel a job", _cancel),
         ("tests", "the test results a job reported", _tests),
         ("artifacts", "the artifacts a job stored", _artifacts),
     ):
-        command = commands.add_parser(
-            name, parents=options, help=help_text, description=help_text.capitalize() + "."
-        )
+        command = add_api_command(commands, name, help_text, body)
         command.add_argument("project_slug", type=project_slug, metavar="SLUG", help="gh/org/repo")
         command.add_argument("job_number", type=job_number, metavar="N", help="the job number")
         if name == "tests":
             command.add_argument(
                 "--failed", action="store_true", help="only tests that did not pass or skip"
             )
-        command.set_defaults(run=api_command(body))
 
 
 async def _get(circle: CircleCI, args: argparse.Namespace, out: Output) -> None:

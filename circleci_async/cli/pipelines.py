@@ -9,7 +9,7 @@ from typing import Any
 from ..client import CircleCI
 from ..models import Pipeline
 from ..pagination import Paginator
-from .common import UsageError, api_command, connection_options, positive_int, project_slug
+from .common import UsageError, add_api_command, add_group, positive_int, project_slug
 from .output import Column, Output
 from .params import collect_params, pipeline_param
 
@@ -62,15 +62,13 @@ async def limited(paginator: Paginator[Pipeline], limit: int) -> AsyncIterator[P
 
 def register(groups: Any) -> None:
     """Add the `pipelines` group to the top-level sub-parsers."""
-    group = groups.add_parser("pipelines", help="list, inspect and trigger pipelines")
-    commands = group.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    options = [connection_options()]
-
-    listing = commands.add_parser(
+    commands = add_group(groups, "pipelines", "list, inspect and trigger pipelines")
+    listing = add_api_command(
+        commands,
         "list",
-        parents=options,
-        help="the newest pipelines of a project",
-        description="List a project's pipelines, newest first, streamed page by page.",
+        "the newest pipelines of a project",
+        _list,
+        "List a project's pipelines, newest first, streamed page by page.",
     )
     listing.add_argument("project_slug", type=project_slug, metavar="SLUG", help="gh/org/repo")
     listing.add_argument("--branch", metavar="B", help="only pipelines of this branch")
@@ -81,19 +79,14 @@ def register(groups: Any) -> None:
         metavar="N",
         help=f"at most N pipelines ({_DEFAULT_LIMIT})",
     )
-    listing.set_defaults(run=api_command(_list))
-
-    get = commands.add_parser(
-        "get", parents=options, help="one pipeline by id", description="Show one pipeline."
-    )
+    get = add_api_command(commands, "get", "one pipeline by id", _get, "Show one pipeline.")
     get.add_argument("pipeline_id", metavar="ID", help="a pipeline id")
-    get.set_defaults(run=api_command(_get))
-
-    trigger = commands.add_parser(
+    trigger = add_api_command(
+        commands,
         "trigger",
-        parents=options,
-        help="trigger a pipeline",
-        description=(
+        "trigger a pipeline",
+        _trigger,
+        (
             "Trigger a pipeline on a branch or tag (default: the project's default branch). "
             "--param key=value passes a pipeline parameter: true and false are booleans, "
             "whole numbers are integers, anything else is a string."
@@ -111,7 +104,7 @@ def register(groups: Any) -> None:
         metavar="KEY=VALUE",
         help="a pipeline parameter (repeatable)",
     )
-    trigger.set_defaults(run=api_command(_trigger), trigger_prog=trigger.prog)
+    trigger.set_defaults(trigger_prog=trigger.prog)
 
 
 async def _list(circle: CircleCI, args: argparse.Namespace, out: Output) -> None:

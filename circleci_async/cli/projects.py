@@ -6,7 +6,7 @@ import argparse
 from typing import Any
 
 from ..client import CircleCI
-from .common import api_command, connection_options, project_slug
+from .common import add_api_command, add_group, project_slug
 from .output import Output
 
 __all__ = ["register"]
@@ -14,16 +14,12 @@ __all__ = ["register"]
 
 def register(groups: Any) -> None:
     """Add the `projects` group to the top-level sub-parsers."""
-    group = groups.add_parser("projects", help="inspect projects")
-    commands = group.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    get = commands.add_parser(
-        "get",
-        parents=[connection_options()],
-        help="one project by slug",
-        description="Show a project: its ids, organization and repository.",
-    )
+    commands = add_group(groups, "projects", "inspect projects")
+    get = add_api_command(
+        commands, "get", "one project by slug", _get,
+        "Show a project: its ids, organization and repository.",
+    )  # fmt: skip
     get.add_argument("project_slug", type=project_slug, metavar="SLUG", help="gh/org/repo")
-    get.set_defaults(run=api_command(_get))
 
 
 async def _get(circle: CircleCI, args: argparse.Namespace, out: Output) -> None:

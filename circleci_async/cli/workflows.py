@@ -7,7 +7,7 @@ from typing import Any
 
 from ..client import CircleCI
 from ..models import Job
-from .common import api_command, connection_options
+from .common import add_api_command, add_group
 from .output import Column, Output
 
 __all__ = ["JOB_COLUMNS", "register"]
@@ -26,20 +26,15 @@ JOB_COLUMNS: list[Column[Job]] = [
 
 def register(groups: Any) -> None:
     """Add the `workflows` group to the top-level sub-parsers."""
-    group = groups.add_parser("workflows", help="inspect, cancel and rerun workflows")
-    commands = group.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    options = [connection_options()]
+    commands = add_group(groups, "workflows", "inspect, cancel and rerun workflows")
     for name, help_text, body in (
         ("get", "one workflow by id", _get),
         ("jobs", "the jobs of a workflow", _jobs),
         ("cancel", "cancel a running workflow", _cancel),
         ("rerun", "rerun a workflow (all of it, or from its failed jobs)", _rerun),
     ):
-        command = commands.add_parser(
-            name, parents=options, help=help_text, description=help_text.capitalize() + "."
-        )
+        command = add_api_command(commands, name, help_text, body)
         command.add_argument("workflow_id", metavar="ID", help="a workflow id")
-        command.set_defaults(run=api_command(body))
         if name == "rerun":
             command.add_argument(
                 "--from-failed", action="store_true", help="rerun only the failed jobs and after"
