@@ -174,10 +174,6 @@ def _without_none(tp: Any) -> tuple[Any, bool]:
 _ANNOTATIONS = ("example", "default", "minimum", "maximum", "minLength", "maxLength", "pattern")
 
 
-class Mismatch(AssertionError):
-    """A schema and a type that do not agree."""
-
-
 class Walker:
     """Converts one response schema to JSON Schema while checking it against a type."""
 

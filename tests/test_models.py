@@ -101,6 +101,18 @@ def test_queued_job_may_have_no_start_time() -> None:
         ),
         ({"project_slug": None}, "body.project_slug", "string"),
         ({"errors": [{"type": "config"}]}, "body.errors[0].message", "required field missing"),
+        ({"updated_at": 12}, "body.updated_at", "ISO 8601"),
+        (
+            {
+                "trigger": {
+                    "type": "api",
+                    "received_at": "2019-08-24T14:15:22Z",
+                    "actor": {"login": "x", "avatar_url": 7},
+                }
+            },
+            "body.trigger.actor.avatar_url",
+            "expected a string",
+        ),
     ],
 )
 def test_bad_bodies_name_the_operation_and_the_field(

@@ -122,6 +122,7 @@ def test_valid_slugs_pass(slug: str) -> None:
         ("gh/org/re po", "letters, digits"),
         ("gh/org/rep?o", "letters, digits"),
         (42, "must be a string"),
+        (["gh", "o", "r"], "must be a string"),
     ],
 )
 def test_malformed_slugs_are_refused(slug: object, reason: str) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import inspect
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Generic, TypeVar, cast
 
 import attrs
@@ -102,7 +102,7 @@ class Service:
     def __repr__(self) -> str:
         return f"<{type(self).__name__} of {self._core.base_url}>"
 
-    async def _send(
+    def _send(
         self,
         endpoint: Endpoint,
         *,
@@ -110,8 +110,9 @@ class Service:
         query: Mapping[str, object] | None = None,
         body: object = None,
         idempotent: bool | None = None,
-    ) -> Response:
-        return await self._core.request(
+    ) -> Awaitable[Response]:
+        """The core's request for this call (returned, not awaited: no extra coroutine)."""
+        return self._core.request(
             endpoint, path_params=path, params=query, json_body=body, idempotent=idempotent
         )
 
@@ -125,8 +126,8 @@ class Service:
         body: object = None,
         idempotent: bool | None = None,
     ) -> T:
-        response = await self._core.request(
-            endpoint, path_params=path, params=query, json_body=body, idempotent=idempotent
+        response = await self._send(
+            endpoint, path=path, query=query, body=body, idempotent=idempotent
         )
         return decode(response.data, into, endpoint.operation_id)
 

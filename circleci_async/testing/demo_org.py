@@ -92,50 +92,52 @@ def _junit(path: str = "test-results/junit-{node}.xml") -> _File:
     return _File(path, 0, 0, per_node=True, always=True, junit=True)
 
 
-_API_UNIT = tuple(
-    ("tests." + module, name)
-    for module, names in (
+def _cases(
+    template: str, groups: tuple[tuple[str, tuple[str, ...]], ...]
+) -> tuple[tuple[str, str], ...]:
+    """`(where, name)` test cases: each group's names, `where` being `template` filled in."""
+    return tuple((template.format(group), name) for group, names in groups for name in names)
+
+
+_API_UNIT = _cases(
+    "tests.{}",
+    (
         ("test_pipelines", ("test_list_pipelines_pages", "test_trigger_with_parameters")),
         ("test_auth", ("test_token_never_logged", "test_bearer_scheme")),
         ("test_gate", ("test_429_pauses_every_task", "test_retry_after_http_date")),
         ("test_artifacts", ("test_resume_with_range", "test_refuses_dotdot_paths")),
         ("test_models", ("test_unknown_enum_kept", "test_datetimes_are_utc")),
         ("test_paging", ("test_rejected_page_token", "test_empty_middle_page")),
-    )
-    for name in names
+    ),
 )
-_API_INTEGRATION = tuple(
-    ("tests.integration." + module, name)
-    for module, names in (
+_API_INTEGRATION = _cases(
+    "tests.integration.{}",
+    (
         ("test_db", ("test_migrations_apply", "test_rollback_is_clean")),
         ("test_api", ("test_health", "test_rate_limit_headers")),
         ("test_queue", ("test_redelivery", "test_dead_letter")),
-    )
-    for name in names
+    ),
 )
-_WEB_UNIT = tuple(
-    (f"src/{module}.test.ts", name)
-    for module, names in (
+_WEB_UNIT = _cases(
+    "src/{}.test.ts",
+    (
         ("cart", ("adds an item", "applies a coupon", "empties on checkout")),
         ("login", ("shows an error for a wrong password", "remembers the user")),
-    )
-    for name in names
+    ),
 )
-_WEB_E2E = tuple(
-    (f"e2e/{flow}.spec.ts", name)
-    for flow, names in (
+_WEB_E2E = _cases(
+    "e2e/{}.spec.ts",
+    (
         ("checkout", ("pays with a card", "pays with a gift card")),
         ("search", ("finds a product", "shows no results")),
-    )
-    for name in names
+    ),
 )
-_MOBILE_UNIT = tuple(
-    (f"com.acme.app.{cls}", name)
-    for cls, names in (
+_MOBILE_UNIT = _cases(
+    "com.acme.app.{}",
+    (
         ("LoginViewModelTest", ("loginWithValidPassword", "loginLocksAfterFiveTries")),
         ("CartRepositoryTest", ("syncsOffline", "mergesConflicts")),
-    )
-    for name in names
+    ),
 )
 
 _PROJECTS = (
