@@ -44,7 +44,8 @@ class Served:
         self.refused: list[Refusal] = []
 
     async def send(self, body: bytes, sent: dict[str, str] | None = None) -> tuple[int, str]:
-        status, text, _ = await post(self.http, self.url, body, headers(body) if sent is None else sent)
+        sent = headers(body) if sent is None else sent
+        status, text, _ = await post(self.http, self.url, body, sent)
         return status, text
 
 
@@ -263,9 +264,7 @@ async def test_a_stalled_body_is_answered_408(serve: Serve) -> None:
     served: Served = await serve(read_timeout=0.05)
     host, port = served.url.split("//")[1].split("/")[0].split(":")
     reader, writer = await asyncio.open_connection(host, int(port))
-    writer.write(
-        b"POST /hooks/circleci HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"id\":"
-    )
+    writer.write(b'POST /hooks/circleci HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{"id":')
     await writer.drain()
     status_line = await asyncio.wait_for(reader.readline(), 10)
     writer.close()

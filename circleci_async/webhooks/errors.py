@@ -1,12 +1,14 @@
 """The errors of webhook verification and parsing, all under `CircleCIError`.
 
-    CircleCIError
-    └── WebhookError
-        ├── SignatureError            the delivery is not proven to come from CircleCI
-        │   ├── MissingSignatureError     no header, an empty one, or no `v1=` in it
-        │   ├── MalformedSignatureError   a header that is not `v1=<64 hex digits>,...`
-        │   └── SignatureMismatchError    a `v1=` that is not the body's HMAC with the secret
-        └── PayloadError              a body that is too large, not JSON, or not an object
+```
+CircleCIError
+└── WebhookError
+    ├── SignatureError            the delivery is not proven to come from CircleCI
+    │   ├── MissingSignatureError     no header, an empty one, or no `v1=` in it
+    │   ├── MalformedSignatureError   a header that is not `v1=<64 hex digits>,...`
+    │   └── SignatureMismatchError    a `v1=` that is not the body's HMAC with the secret
+    └── PayloadError              a body that is too large, not JSON, or not an object
+```
 """
 
 from __future__ import annotations
