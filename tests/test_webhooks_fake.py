@@ -16,6 +16,7 @@ from circleci_async.models import JobStatus, WorkflowStatus
 from circleci_async.testing import FakeCircleCI, FakeState, Webhook
 from circleci_async.testing.deliveries import WebhookDeliveries
 from circleci_async.testing.faults import Faults
+from circleci_async.testing.lifecycle import cancel_workflow
 from circleci_async.testing.paging import PageTokens
 from circleci_async.testing.runner import BuildRunner
 from circleci_async.webhooks import (
@@ -31,17 +32,22 @@ from .conftest import FakeFactory
 from .webhook_helpers import SECRET, serving
 
 SLUG = "gh/acme/rocket"
+NEVER = datetime.min.replace(tzinfo=UTC)
 DEADLINE = 30.0
 """Seconds an awaited event may take to come (a deadline, not a wait)."""
 
 
-async def events_until_workflow(hook: WebhookReceiver) -> list[Event]:
-    """Events from `hook` up to and including the first `WorkflowCompleted`."""
+async def events_until_workflow(hook: WebhookReceiver, count: int = 1) -> list[Event]:
+    """Events from `hook` until a `WorkflowCompleted` came and there are `count` of them.
+
+    CircleCI promises no order between deliveries, and neither does the fake: the last job's
+    event and its workflow's are sent at once.
+    """
     got: list[Event] = []
     async with asyncio.timeout(DEADLINE):
         async for event in hook:
             got.append(event)
-            if isinstance(event, WorkflowCompleted):
+            if len(got) >= count and any(isinstance(e, WorkflowCompleted) for e in got):
                 return got
     raise AssertionError(f"the receiver closed after {got}")
 
@@ -64,12 +70,11 @@ async def test_create_a_webhook_trigger_a_pipeline_receive_a_verified_workflow_c
             scope_id=project.id,
         )
         created = await circle.pipelines.trigger(SLUG, branch="main")
-        events = await events_until_workflow(hook)
+        events = await events_until_workflow(hook, count=4)
         [workflow] = await circle.pipelines.workflows(created.id).collect()
         jobs = await circle.workflows.jobs(workflow.id).collect()
 
-    finished = events[-1]
-    assert isinstance(finished, WorkflowCompleted)
+    [finished] = [event for event in events if isinstance(event, WorkflowCompleted)]
     assert finished.workflow.id == workflow.id
     assert finished.workflow.name == workflow.name == "build-and-test"
     assert finished.workflow.status == workflow.status == WorkflowStatus.SUCCESS
@@ -92,7 +97,8 @@ async def test_create_a_webhook_trigger_a_pipeline_receive_a_verified_workflow_c
     assert {e.job.name: e.job.number for e in job_events} == {j.name: j.job_number for j in jobs}
     assert all(e.job.status == JobStatus.SUCCESS for e in job_events)
     assert all(e.workflow.id == workflow.id for e in job_events)
-    assert [e.job.name for e in job_events][-1] == "build", "build waits on lint and test"
+    assert job_events[-1].job.name == "build", "build waits on lint and test"
+    assert job_events[-1].job.started_at == max(e.job.stopped_at or NEVER for e in job_events[:2])
 
     sent = fake.deliveries.sent
     assert len(sent) == 4
@@ -330,6 +336,26 @@ async def test_a_failing_job_fails_its_workflow_and_the_jobs_after_it_do_not_run
     assert {j.name: j.status for j in workflow.jobs}["build"] == "not_run"
     [failed] = [j for j in workflow.jobs if j.name == "test"]
     assert [t.result for t in failed.tests] == ["failure"]
+
+
+async def test_a_cancelled_workflow_sends_canceled_events() -> None:
+    receiver = Scripted()
+    async with serving(receiver.app()) as base:
+        state, _, runner, deliveries, _ = offline(base + "/hook")
+        state.add_pipeline(SLUG, trigger_type="api", state="pending")
+        runner.step()
+        [workflow] = state.workflows.values()
+        cancel_workflow(state, workflow, state.user)
+        runner.step()
+        runner.step()
+        await deliveries.deliver_due()
+        await deliveries.close()
+    events = [parse(body) for body in receiver.bodies]
+    jobs = sorted(e.job.name or "" for e in events if isinstance(e, JobCompleted))
+    assert jobs == ["build", "lint", "test"]
+    assert all(e.job.status == "canceled" for e in events if isinstance(e, JobCompleted))
+    [done] = [e for e in events if isinstance(e, WorkflowCompleted)]
+    assert done.workflow.status == WorkflowStatus.CANCELED
 
 
 async def test_the_api_takes_http_urls_only_to_loopback(fake: FakeCircleCI) -> None:

@@ -80,8 +80,10 @@ class WebhookDeliveries:
 
     def notify(self, workflow: Workflow, job: Job | None) -> None:
         """A job (or, with `job=None`, a workflow) ended: queue its event for every webhook."""
-        pipeline = self.state.pipelines[workflow.pipeline_id]
-        project = self.state.projects[workflow.project_slug]
+        pipeline = self.state.pipelines.get(workflow.pipeline_id)
+        project = self.state.projects.get(workflow.project_slug)
+        if pipeline is None or project is None:
+            return
         kind = "workflow-completed" if job is None else "job-completed"
         now = self.state.now()
         for webhook in list(self.state.webhooks.values()):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import secrets
 import socket
 import time
@@ -35,6 +36,7 @@ __all__ = ["FakeCircleCI"]
 
 _SHUTDOWN_TIMEOUT = 0.5
 _LONGEST_TICK = 0.05
+_LOG = logging.getLogger(__name__)
 
 
 class FakeCircleCI:
@@ -167,8 +169,11 @@ class FakeCircleCI:
     async def _run_builds(self, runner: BuildRunner) -> None:
         """Step the runner and send the webhooks that are due, between requests too."""
         while True:
-            runner.step()
-            await self.deliveries.deliver_due()
+            try:
+                runner.step()
+                await self.deliveries.deliver_due()
+            except Exception:
+                _LOG.exception("the fake's build runner failed a step")
             await asyncio.sleep(self._tick)
 
     async def close(self) -> None:

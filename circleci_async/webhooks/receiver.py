@@ -12,6 +12,7 @@ Each POST is answered as soon as it is judged, before any user code sees the eve
 | `max_pending` events still waiting for user code    | 503    | nothing; CircleCI retries later |
 | after `close()`                                     | 503    | nothing               |
 | a type this library does not know                   | 202    | an `UnknownEvent`     |
+| no `id` in the payload (never seen from CircleCI)   | 202    | the event, every time |
 
 Events wait in a bounded queue; user code takes them by `async for event in receiver` or
 through an `on_event` callback (one at a time, in arrival order). A full queue never delays
