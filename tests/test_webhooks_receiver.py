@@ -168,6 +168,16 @@ async def test_a_repeated_delivery_is_answered_200_and_seen_once_within_the_wind
     assert served.hook.pending == 2
 
 
+async def test_an_event_without_an_id_cannot_be_deduplicated_and_is_handed_on_each_time(
+    serve: Serve,
+) -> None:
+    served: Served = await serve()
+    body = b'{"type": "workflow-completed", "workflow": {"id": "w-1"}}'
+    assert (await served.send(body))[0] == 202
+    assert (await served.send(body))[0] == 202
+    assert [e.id async for e in _take(served.hook, 2)] == [None, None]
+
+
 async def test_the_window_is_bounded_in_size(serve: Serve) -> None:
     served: Served = await serve(dedupe_size=2)
     for name in ("a", "b", "c", "a"):

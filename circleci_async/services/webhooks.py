@@ -76,7 +76,10 @@ class WebhooksService(Service):
         scope_type: WebhookScopeType | str = WebhookScopeType.PROJECT,
         idempotent: bool | None = None,
     ) -> Webhook:
-        """Create a webhook that posts `events` of a project (`scope_id`) to an https URL."""
+        """Create a webhook that posts `events` of a project (`scope_id`) to an https URL.
+
+        `http://` is taken for a loopback address only (a local receiver, or the fake's tests).
+        """
         body = {
             "name": check.text(name, "name"),
             "url": _url(url),

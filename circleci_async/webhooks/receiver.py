@@ -9,6 +9,7 @@ Each POST is answered as soon as it is judged, before any user code sees the eve
 | no, empty, `v2=`-only, malformed or wrong signature | 401    | nothing (`on_refused`) |
 | body over `max_body_size` bytes                     | 413    | nothing (`on_refused`) |
 | body not a JSON object                              | 400    | nothing (`on_refused`) |
+| body not received within `read_timeout` seconds     | 408    | nothing (`on_refused`) |
 | `max_pending` events still waiting for user code    | 503    | nothing; CircleCI retries later |
 | after `close()`                                     | 503    | nothing               |
 | a type this library does not know                   | 202    | an `UnknownEvent`     |
