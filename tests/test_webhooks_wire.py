@@ -46,6 +46,7 @@ def test_a_header_with_later_versions_is_checked_on_v1() -> None:
     verify(b"hello world", f"v1={HELLO},v2=whatever-comes-next", "secret")
     verify(b"hello world", f"v2=abc, v1={HELLO.upper()}", "secret")
     verify(b"hello world", f"v1={'0' * 64},v1={HELLO}", "secret")
+    verify(b"hello world", f"t=1700000000,v1={HELLO},v3=later", "secret")
 
 
 @pytest.mark.parametrize(
@@ -60,7 +61,8 @@ def test_a_header_with_later_versions_is_checked_on_v1() -> None:
         (b"hello world", HELLO, "secret", MalformedSignatureError, "not version=value"),
         (b"hello world", "v1=", "secret", MalformedSignatureError, "not version=value"),
         (b"hello world", f"v1={HELLO},", "secret", MalformedSignatureError, "version=value"),
-        (b"hello world", "sha256=abc", "secret", MalformedSignatureError, "version=value"),
+        (b"hello world", "sha256=abc", "secret", MissingSignatureError, "no v1 signature"),
+        (b"hello world", "v 1=abc", "secret", MalformedSignatureError, "version=value"),
         (b"hello world", "v1=xyz", "secret", MalformedSignatureError, "64 hex digits"),
         (b"hello world", f"v1={HELLO}0", "secret", MalformedSignatureError, "64 hex digits"),
         (b"hello world", "v1=" + "a" * 5000, "secret", MalformedSignatureError, "longer|long"),

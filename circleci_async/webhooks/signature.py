@@ -3,7 +3,8 @@
 CircleCI sends `circleci-signature: v1=<hex>[,v2=...]`, where `v1` is the HMAC-SHA256 of the
 raw request body keyed by the webhook's signing secret. Only `v1` is checked, the latest
 version known here: a header offering other versions only is refused, so that an attacker
-cannot downgrade to a weaker scheme, and a later CircleCI version is simply ignored.
+cannot downgrade to a weaker scheme, and entries of later versions (or other keys) are
+ignored, so that what CircleCI adds later does not break verification.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ MAX_HEADER_LENGTH = 4096
 """Longer signature headers are refused unread, so checking one stays cheap."""
 
 _HEX_DIGEST = re.compile(r"[0-9a-fA-F]{64}")
-_VERSION_NAME = re.compile(r"v[0-9]+")
+_ENTRY_NAME = re.compile(r"[A-Za-z0-9_.-]+")
 
 
 def _bytes(value: bytes | str, what: str) -> bytes:
@@ -62,7 +63,7 @@ def _v1_values(header: str) -> list[str]:
     found: list[str] = []
     for entry in header.split(","):
         version, sep, value = entry.strip().partition("=")
-        if not sep or not _VERSION_NAME.fullmatch(version) or not value:
+        if not sep or not _ENTRY_NAME.fullmatch(version) or not value:
             raise MalformedSignatureError(
                 f"{SIGNATURE_HEADER} header entry {entry.strip()[:40]!r} is not version=value"
             )
