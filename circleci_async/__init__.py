@@ -1,5 +1,6 @@
 """circleci-async: an asyncio-first client for the CircleCI REST API v2."""
 
+from . import webhooks
 from ._version import __version__
 from .artifacts import ArtifactError, ArtifactRef, DownloadReport, FileResult
 from .client import CircleCI
@@ -51,4 +52,5 @@ __all__ = [
     "ServerError",
     "TransportError",
     "__version__",
+    "webhooks",
 ]

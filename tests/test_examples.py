@@ -16,6 +16,7 @@ RUNS: dict[str, tuple[list[str], str]] = {
     "harvest_junit.py": (["gh/acme/api-server", "--fake", "--dest", "{tmp}"], " downloaded, "),
     "flaky_tests.py": (["--fake"], "2 flaky tests in 2 projects"),
     "watch_pipeline.py": (["gh/acme/api-server", "--fake"], "finished: green"),
+    "notify_failures.py": (["--fake"], "job test #"),
 }
 
 

@@ -102,7 +102,7 @@ def console_commands() -> list[str]:
 
 
 COMMANDS = console_commands()
-LONG_RUNNING = ("fake serve",)
+LONG_RUNNING = ("fake serve", "webhooks listen")
 
 
 def test_the_readme_shows_commands() -> None:

@@ -17,13 +17,24 @@ from collections.abc import Sequence
 from .._version import __version__
 from ..client import TOKEN_VARIABLES
 from ..errors import CircleCIError, ConfigurationError, InvalidArgumentError
-from . import artifacts, demo, envvars, fake, jobs, me, pipelines, projects, workflows
+from . import (
+    artifacts,
+    demo,
+    envvars,
+    fake,
+    jobs,
+    me,
+    pipelines,
+    projects,
+    webhooks,
+    workflows,
+)
 from .common import CommandParser, UsageError, global_options
 
 __all__ = ["build_parser", "main"]
 
 PROG = "circleci-async"
-GROUPS = (me, pipelines, workflows, jobs, projects, envvars, artifacts, demo, fake)
+GROUPS = (me, pipelines, workflows, jobs, projects, envvars, artifacts, webhooks, demo, fake)
 """Modules that each add one command group, in the order `--help` lists them."""
 
 _BROKEN_PIPE = 141

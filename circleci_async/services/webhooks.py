@@ -8,6 +8,7 @@ from ..errors import InvalidArgumentError
 from ..models import Message, Webhook, WebhookEvent, WebhookScopeType
 from ..pagination import Paginator
 from ..session import Endpoint
+from ..webhooks.loopback import is_loopback_url
 from ..wire import format_path_id
 from . import arguments as check
 from .base import Service, implements
@@ -26,10 +27,13 @@ def _webhook_path(webhook_id: str) -> dict[str, str]:
 
 
 def _url(url: object, *, optional: bool = False) -> str | None:
+    """An https URL; http only to a loopback address (a local receiver, the fake's tests)."""
     checked = check.text(url, "url", optional=optional)
-    if checked is not None and not checked.startswith("https://"):
-        raise InvalidArgumentError(f"url must be an https:// URL, got {checked!r}")
-    return checked
+    if checked is None or checked.startswith("https://"):
+        return checked
+    if checked.startswith("http://") and is_loopback_url(checked):
+        return checked
+    raise InvalidArgumentError(f"url must be an https:// URL, got {checked!r}")
 
 
 def _events(events: object, *, optional: bool = False) -> list[str] | None:
@@ -72,7 +76,10 @@ class WebhooksService(Service):
         scope_type: WebhookScopeType | str = WebhookScopeType.PROJECT,
         idempotent: bool | None = None,
     ) -> Webhook:
-        """Create a webhook that posts `events` of a project (`scope_id`) to an https URL."""
+        """Create a webhook that posts `events` of a project (`scope_id`) to an https URL.
+
+        `http://` is taken for a loopback address only (a local receiver, or the fake's tests).
+        """
         body = {
             "name": check.text(name, "name"),
             "url": _url(url),

@@ -112,6 +112,7 @@ class Faults:
         self._cycle: tuple[int, Scope] | None = None
         self.throttle_windows: list[tuple[float, float]] = []
         """`(start, end)` monotonic times of every throttle window opened so far."""
+        self._webhook_duplicates = 0
 
     @property
     def pending(self) -> int:
@@ -255,9 +256,23 @@ class Faults:
             raise ValueError("after_pages must be at least 1")
         self._cycle = (after_pages, _scope(operation, method, origin))
 
+    def duplicate_webhook(self, times: int = 1) -> None:
+        """Send each of the next `times` webhook events twice, as CircleCI may (same `id`)."""
+        if times < 1:
+            raise ValueError("times must be at least 1")
+        self._webhook_duplicates += times
+
+    def take_webhook_duplicate(self) -> bool:
+        """Whether the webhook event being sent now goes twice (uses up one `duplicate_webhook`)."""
+        if self._webhook_duplicates < 1:
+            return False
+        self._webhook_duplicates -= 1
+        return True
+
     def clear(self) -> None:
         """Remove every fault, the rate limiter and the token cycle."""
         self._queue.clear()
+        self._webhook_duplicates = 0
         self._bucket = None
         self._cycle = None
 

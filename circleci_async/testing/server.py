@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import secrets
 import socket
 import time
@@ -17,6 +18,7 @@ from aiohttp import web
 
 from .artifacts import serve_artifact
 from .auth import is_authorized, unauthorized
+from .deliveries import WebhookDeliveries
 from .faults import FaultPlan, Faults
 from .paging import PageTokens
 from .presign import Presigner
@@ -33,6 +35,8 @@ from .urls import artifact_url_path
 __all__ = ["FakeCircleCI"]
 
 _SHUTDOWN_TIMEOUT = 0.5
+_LONGEST_TICK = 0.05
+_LOG = logging.getLogger(__name__)
 
 
 class FakeCircleCI:
@@ -45,7 +49,9 @@ class FakeCircleCI:
     `port` fixes the API origin's port (default: any free one).
     `job_seconds` turns on the build runner (`circleci_async.testing.runner`): pipelines
     triggered through the API start workflows whose jobs succeed after that many seconds,
-    checked whenever the API answers a request.
+    checked whenever the API answers a request and a few times within each job's time; the
+    webhooks of their projects receive `job-completed` and `workflow-completed` events
+    (`deliveries`), on loopback addresses only.
     """
 
     def __init__(
@@ -85,10 +91,18 @@ class FakeCircleCI:
         """Lifetime in seconds of the storage URLs the artifacts origin redirects to."""
         self.port = port
         """The API origin's port on 127.0.0.1 (0: any free port); the others take free ports."""
+        self.deliveries = WebhookDeliveries(self.state, self.faults)
+        """The webhook events sent (`sent`) and their retries."""
         self.runner = (
-            None if job_seconds is None else BuildRunner(self.state, job_seconds=job_seconds)
+            None
+            if job_seconds is None
+            else BuildRunner(
+                self.state, job_seconds=job_seconds, on_finished=self.deliveries.notify
+            )
         )
         """The build runner, when `job_seconds` was given."""
+        self._tick = 0.0 if job_seconds is None else min(_LONGEST_TICK, job_seconds / 4)
+        self._pump: asyncio.Task[None] | None = None
         self.router: Router = default_router()
         """The API routes, one per spec operation; `replace()` one to answer differently."""
         self._presigner = Presigner()
@@ -149,9 +163,27 @@ class FakeCircleCI:
         except BaseException:
             await self.close()
             raise
+        if self.runner is not None:
+            self._pump = asyncio.get_running_loop().create_task(self._run_builds(self.runner))
+
+    async def _run_builds(self, runner: BuildRunner) -> None:
+        """Step the runner and send the webhooks that are due, between requests too."""
+        while True:
+            try:
+                runner.step()
+                await self.deliveries.deliver_due()
+            except Exception:
+                _LOG.exception("the fake's build runner failed a step")
+            await asyncio.sleep(self._tick)
 
     async def close(self) -> None:
         """Stop every origin; safe to call twice."""
+        pump, self._pump = self._pump, None
+        if pump is not None:
+            pump.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await pump
+        await self.deliveries.close()
         runners, self._runners = self._runners, []
         self._urls.clear()
         for runner in runners:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ...webhooks.loopback import is_loopback_url
 from ..payloads import JsonObject, rfc3339
 from ..project_config_records import Webhook
 from ..replies import Reply
@@ -31,8 +32,9 @@ def _webhook_json(webhook: Webhook) -> JsonObject:
 
 
 def _url(body: Body) -> str:
+    """An https URL, or (the fake's one allowance, for local receivers) http to loopback."""
     url = body.need_text("url")
-    if not url.startswith("https://"):
+    if not url.startswith("https://") and not (url.startswith("http://") and is_loopback_url(url)):
         raise ApiError(400, "url must be an https:// URL.")
     return url
 
@@ -79,7 +81,7 @@ async def create_webhook(ctx: ApiContext) -> Reply:
         url=_url(body),
         events=_events(body),
         verify_tls=body.need_flag("verify-tls"),
-        signing_secret=body.need_text("signing-secret"),
+        signing_secret=body.need_text("signing-secret", empty=True),
         scope_id=scope_id,
         scope_type=scope_type,
         created_at=now,
@@ -107,7 +109,7 @@ async def update_webhook(ctx: ApiContext) -> Reply:
     if body.has("verify-tls"):
         webhook.verify_tls = body.need_flag("verify-tls")
     if body.has("signing-secret"):
-        webhook.signing_secret = body.need_text("signing-secret")
+        webhook.signing_secret = body.need_text("signing-secret", empty=True)
     webhook.updated_at = ctx.state.now()
     return Reply.json(200, _webhook_json(webhook))
 

@@ -1,0 +1,78 @@
+"""CircleCI's outbound webhooks: verify, parse, and receive them in an aiohttp service.
+
+    from circleci_async import webhooks
+
+    webhooks.verify(body, request.headers.get("circleci-signature"), secret)  # or raises
+    event = webhooks.parse(body, request.headers)  # WorkflowCompleted, JobCompleted, ...
+
+`sign`, `verify` and `parse` are pure functions (no I/O). `WebhookReceiver` (also called
+`receiver`) mounts into an `aiohttp.web.Application`, answers CircleCI at once, and hands
+verified, de-duplicated events to an `async for` loop or an `on_event` callback.
+"""
+
+from .dedupe import RecentIds
+from .errors import (
+    MalformedSignatureError,
+    MissingSignatureError,
+    PayloadError,
+    SignatureError,
+    SignatureMismatchError,
+    WebhookError,
+)
+from .events import (
+    EVENT_TYPE_HEADER,
+    JOB_COMPLETED,
+    WORKFLOW_COMPLETED,
+    Event,
+    JobCompleted,
+    JobRef,
+    OrganizationRef,
+    PipelineRef,
+    ProjectRef,
+    UnknownEvent,
+    VcsRef,
+    WebhookRef,
+    WorkflowCompleted,
+    WorkflowRef,
+    parse,
+    read_payload,
+)
+from .loopback import is_loopback_url
+from .receiver import DEFAULT_MAX_BODY_SIZE, ReceiverStats, Refusal, WebhookReceiver, receiver
+from .signature import SIGNATURE_HEADER, digest, sign, verify
+
+__all__ = [
+    "DEFAULT_MAX_BODY_SIZE",
+    "EVENT_TYPE_HEADER",
+    "JOB_COMPLETED",
+    "SIGNATURE_HEADER",
+    "WORKFLOW_COMPLETED",
+    "Event",
+    "JobCompleted",
+    "JobRef",
+    "MalformedSignatureError",
+    "MissingSignatureError",
+    "OrganizationRef",
+    "PayloadError",
+    "PipelineRef",
+    "ProjectRef",
+    "ReceiverStats",
+    "RecentIds",
+    "Refusal",
+    "SignatureError",
+    "SignatureMismatchError",
+    "UnknownEvent",
+    "VcsRef",
+    "WebhookError",
+    "WebhookReceiver",
+    "WebhookRef",
+    "WorkflowCompleted",
+    "WorkflowRef",
+    "digest",
+    "is_loopback_url",
+    "parse",
+    "read_payload",
+    "receiver",
+    "sign",
+    "verify",
+]

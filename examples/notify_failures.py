@@ -1,0 +1,129 @@
+"""A service that sends a note when a workflow fails, naming the tests that failed.
+
+    CIRCLECI_WEBHOOK_SECRET=... python examples/notify_failures.py --port 8080
+    python examples/notify_failures.py --fake
+
+It receives CircleCI's webhooks on POST /circleci (signed with the webhook's secret); for each
+failed workflow it fetches, through the API, the failed jobs, their failed tests and the
+project's flaky tests, and sends one note (here: printed; in real life, to chat). With
+`--fake` it runs once against a fake CircleCI: registers a webhook there, triggers a pipeline
+whose `test` job fails, prints the note, and exits.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Awaitable, Callable
+
+from aiohttp import web
+from connect import parser
+
+from circleci_async import CircleCI
+from circleci_async.models import JobStatus, WorkflowStatus
+from circleci_async.testing import FakeCircleCI
+from circleci_async.webhooks import Event, WebhookReceiver, WorkflowCompleted
+
+PATH = "/circleci"
+FAKE_SLUG = "gh/acme/api-server"
+
+
+async def failure_note(circle: CircleCI, event: WorkflowCompleted) -> str:
+    """What went wrong in a failed workflow: its failed jobs and their failed tests."""
+    slug = event.project.slug or "?"
+    jobs = await circle.workflows.jobs(event.workflow.id or "").collect(limit=500)
+    failed = [job for job in jobs if job.status == JobStatus.FAILED and job.job_number]
+    results, flaky = await asyncio.gather(
+        asyncio.gather(*(circle.jobs.tests(slug, job.job_number or 0).collect(limit=5000)
+                         for job in failed)),
+        circle.insights.flaky_tests(slug),
+    )  # fmt: skip
+    known_flaky = {(test.classname, test.test_name) for test in flaky.flaky_tests}
+    lines = [
+        f"workflow {event.workflow.name} of {slug} pipeline {event.pipeline.number} failed: "
+        f"{event.workflow.url}"
+    ]
+    for job, tests in zip(failed, results, strict=True):
+        broken = [test for test in tests if test.result == "failure"]
+        lines.append(f"  job {job.name} #{job.job_number}: {len(broken)} failed tests")
+        for test in broken:
+            mark = " (known flaky)" if (test.classname, test.name) in known_flaky else ""
+            lines.append(f"    {test.classname}.{test.name}{mark}: {test.message or ''}")
+    return "\n".join(lines)
+
+
+def notifier(circle: CircleCI, send: Callable[[str], Awaitable[None]]) -> WebhookReceiver:
+    """A receiver whose callback sends a note for every failed workflow."""
+
+    async def on_event(event: Event) -> None:
+        if isinstance(event, WorkflowCompleted) and event.workflow.status == WorkflowStatus.FAILED:
+            await send(await failure_note(circle, event))
+
+    secret = os.environ.get("CIRCLECI_WEBHOOK_SECRET") or "fake-webhook-secret"
+    return WebhookReceiver(secret=secret, path=PATH, on_event=on_event)
+
+
+async def serve(hook: WebhookReceiver, port: int) -> web.AppRunner:
+    """The service's web app, listening on 127.0.0.1."""
+    app = web.Application()
+    hook.add_to(app)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    return runner
+
+
+async def printed(note: str) -> None:
+    print(note, flush=True)
+
+
+async def run_service(port: int) -> None:
+    """Serve CircleCI's webhooks until Ctrl-C (token from CIRCLECI_TOKEN)."""
+    async with CircleCI() as circle:
+        runner = await serve(notifier(circle, printed), port)
+        print(f"listening on http://127.0.0.1:{port}{PATH}")
+        try:
+            await asyncio.Event().wait()
+        finally:
+            await runner.cleanup()
+
+
+async def run_against_fake() -> None:
+    """Once, end to end: a failing pipeline on a fake CircleCI, and the note it causes."""
+    notes: asyncio.Queue[str] = asyncio.Queue()
+    async with (
+        FakeCircleCI(seed=7, job_seconds=0.2) as fake,
+        CircleCI(fake.token, base_url=fake.base_url) as circle,
+    ):
+        assert fake.runner is not None
+        fake.runner.failing.add("test")
+        runner = await serve(notifier(circle, notes.put), 0)
+        try:
+            port = runner.addresses[0][1]
+            project = await circle.projects.get(FAKE_SLUG)
+            await circle.webhooks.create(
+                name="failure notes", url=f"http://127.0.0.1:{port}{PATH}",
+                events=["workflow-completed"], verify_tls=True,
+                signing_secret=os.environ.get("CIRCLECI_WEBHOOK_SECRET") or "fake-webhook-secret",
+                scope_id=project.id,
+            )  # fmt: skip
+            created = await circle.pipelines.trigger(FAKE_SLUG, branch="main")
+            print(f"triggered pipeline {created.number}")
+            async with asyncio.timeout(60):
+                print(await notes.get())
+        finally:
+            await runner.cleanup()
+
+
+async def main() -> None:
+    cli = parser(__doc__ or "")
+    cli.add_argument("--port", type=int, default=8080)
+    args = cli.parse_args()
+    if args.fake:
+        await run_against_fake()
+    else:
+        await run_service(args.port)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
