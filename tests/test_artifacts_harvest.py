@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import threading
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -281,17 +282,19 @@ def test_the_digest_helper_matches_hashlib(tmp_path: Path) -> None:
     assert sha256(path) == hashlib.sha256(b"abc" * 1000).hexdigest()
 
 
-async def test_durable_syncs_each_file_and_its_folder(
+async def test_durable_syncs_each_file_and_its_folder_off_the_event_loop(
     fake: FakeCircleCI, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     number = add_job(fake)
     for i in range(3):
         fake.state.add_artifact(SLUG, number, f"{i}.txt", b"data")
     synced: list[int] = []
+    threads: set[int] = set()
     real_fsync = os.fsync
 
     def fsync(descriptor: int) -> None:
         synced.append(descriptor)
+        threads.add(threading.get_ident())
         real_fsync(descriptor)
 
     monkeypatch.setattr(os, "fsync", fsync)
@@ -301,6 +304,7 @@ async def test_durable_syncs_each_file_and_its_folder(
         durable = await circle.artifacts.download_job(SLUG, number, tmp_path / "d", durable=True)
     assert plain.downloaded == durable.downloaded == 3
     assert len(synced) == 6
+    assert threading.get_ident() not in threads
 
 
 async def test_the_service_refuses_bad_configuration(fake: FakeCircleCI) -> None:

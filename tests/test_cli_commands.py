@@ -350,6 +350,6 @@ def test_every_command_is_documented() -> None:
     for name, group in groups.choices.items():
         nested = [a for a in group._actions if isinstance(a, argparse._SubParsersAction)]
         commands += [f"{name} {command}" for sub in nested for command in sub.choices] or [name]
-    assert len(commands) == 20
+    assert len(commands) > len(groups.choices), "the command groups hold no commands"
     missing = [command for command in commands if f"circleci-async {command}" not in docs]
     assert missing == []

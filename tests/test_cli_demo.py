@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+import circleci_async.testing
 from circleci_async.cli import demo, main
 from circleci_async.testing import FakeCircleCI, FakeState, RecordedRequest
 from circleci_async.testing.demo_org import DEMO_PROJECT, seed_demo_org
@@ -34,7 +35,7 @@ def answered(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[RecordedRequest]]
     def checked_fake(**options: Any) -> FakeCircleCI:
         return FakeCircleCI(on_response=seen.append, **options)
 
-    monkeypatch.setattr(demo, "FakeCircleCI", checked_fake)
+    monkeypatch.setattr(circleci_async.testing, "FakeCircleCI", checked_fake)
     yield seen
     assert recorded_violations(seen) == []
 

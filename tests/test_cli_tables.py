@@ -36,6 +36,14 @@ def test_wide_characters_count_twice_and_combining_marks_not_at_all() -> None:
     assert [display_width(line[: line.rindex(" ") + 1]) for line in lines] == [6, 6, 6, 6]
 
 
+def test_emoji_sequences_and_zero_width_characters_take_the_columns_a_terminal_gives() -> None:
+    family = "\U0001f468\u200d\U0001f469\u200d\U0001f467"
+    assert display_width(family) == 2
+    assert display_width("a\u200bb") == 2
+    lines = render_table(["WHO", "X"], [[family, "1"], ["ab", "2"], ["a\u200bb", "3"]])
+    assert [display_width(line[: line.rindex(" ") + 1]) for line in lines] == [5, 5, 5, 5]
+
+
 def test_control_characters_become_one_space() -> None:
     assert clean("a\r\n\tb\x1b[31mc\x9bd  ") == "a b [31mc d"
     assert render_table(None, [["x\ny", "z"]]) == ["x y  z"]

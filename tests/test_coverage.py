@@ -78,8 +78,7 @@ def test_the_rule_maps_the_awkward_names() -> None:
 
 def test_every_spec_operation_has_a_method_and_nothing_else_does() -> None:
     assert set(OPERATIONS) == set(operations())
-    assert len(OPERATIONS) == 110
-    assert len(set(OPERATIONS.values())) == 110
+    assert len(set(OPERATIONS.values())) == len(OPERATIONS), "two operations share a method"
     for where in OPERATIONS.values():
         assert re.fullmatch(r"[a-z_]+\.[a-z_]+", where), where
 
@@ -152,4 +151,3 @@ def test_undeclared_page_tokens_are_exactly_the_spec_gaps() -> None:
         and not any(p["name"] == "page-token" for p in operation.parameters)
     }
     assert gaps == UNDECLARED_PAGE_TOKEN
-    assert len(gaps) == 9

@@ -1057,7 +1057,7 @@ async def test_every_operation_is_called(fake: FakeCircleCI) -> None:
             await scenario(world)
     missing = sorted(set(OPERATIONS) - served(fake))
     assert missing == [], f"never called over loopback: {missing}"
-    assert len(served(fake)) == len(OPERATIONS) == 110
+    assert served(fake) == set(OPERATIONS)
     walked = {r.operation_id for r in fake.requests if "page-token" in r.query}
     assert sorted(token_paged() - walked) == []
     assert walked >= UNDECLARED_PAGE_TOKEN

@@ -373,7 +373,7 @@ def spec_operations() -> dict[str, tuple[str, str]]:
 
 def test_the_route_table_covers_every_spec_operation() -> None:
     table = {route.operation_id: (route.method, route.template) for route in ROUTES}
-    assert len(ROUTES) == len(table) == 110
+    assert len(ROUTES) == len(table), "two routes serve one operation"
     assert table == spec_operations()
     assert set(table) == set(OPERATIONS)
     assert default_router().operation_ids == frozenset(OPERATIONS)

@@ -25,9 +25,7 @@ RESPONSES = [
 
 
 def test_every_operation_has_a_json_response() -> None:
-    assert len(operations()) == 110
     assert {operation_id for operation_id, _ in RESPONSES} == set(operations())
-    assert len(RESPONSES) == 112
 
 
 @pytest.mark.parametrize(("operation_id", "status"), RESPONSES)

@@ -52,8 +52,7 @@ def decoded(operation_id: str, status: str, payload: Any) -> Any:
 
 
 def test_the_spec_has_the_examples_this_file_counts_on() -> None:
-    assert len(EXAMPLES) == 7
-    assert len(RESPONSES) == 112
+    assert EXAMPLES, "the spec carries no response examples any more"
 
 
 @pytest.mark.parametrize(("operation_id", "status", "payload"), EXAMPLES)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from collections.abc import Callable, Mapping
@@ -178,5 +179,8 @@ class Fetcher:
         if total is not None and size != total:
             part.close()
             raise _Retry(IncompleteDownloadError(size, total, shown))
-        part.finish()
+        if part.durable:
+            await asyncio.to_thread(part.finish)
+        else:
+            part.finish()
         return size

@@ -16,18 +16,20 @@ import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 from urllib.parse import urlsplit
 
 from ..artifacts import format_bytes
 from ..client import CircleCI
-from ..testing import FakeCircleCI
-from ..testing.demo_org import DEMO_BRANCH, DEMO_PROJECT, DemoOrg, seed_demo_org
 from .common import json_option
 from .demo_job import JobFigures, run_main_job
 from .output import Output
 from .progress_bar import ProgressBar
 from .tables import render_table
+
+if TYPE_CHECKING:
+    from ..testing import FakeCircleCI
+    from ..testing.demo_org import DemoOrg
 
 __all__ = ["BURST", "PIPELINES", "RATE_LIMIT", "register", "run_demo"]
 
@@ -46,7 +48,7 @@ _DESCRIPTION = f"""\
 Start a fake CircleCI on loopback with a realistic organisation (four projects, a few
 hundred pipelines with workflows, jobs, test results and artifacts) and a rate limit of
 {RATE_LIMIT:g} requests a second, then run the main job against it with the library: trigger
-a pipeline with parameters, stream the newest pipelines of {DEMO_BRANCH} of {DEMO_PROJECT},
+a pipeline with parameters, stream the newest pipelines of main of gh/acme/api-server,
 fan out to their workflows and jobs at once, report the failed tests, and harvest the
 artifacts. Prints what it did, with figures; exit status 0 when everything worked.
 """
@@ -89,6 +91,9 @@ async def _demo(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int
     # The narration of each step is for people; with --json only the summary is printed.
     story = Output(io.StringIO() if args.json else stdout, json_lines=False)
     bar = ProgressBar(stderr) if stderr.isatty() else None
+    from ..testing import FakeCircleCI
+    from ..testing.demo_org import DEMO_BRANCH, DEMO_PROJECT, seed_demo_org
+
     with _destination(args.dest) as dest:
         async with FakeCircleCI(page_size=PAGE_SIZE) as fake:
             org = seed_demo_org(fake.state, args.seed)

@@ -15,8 +15,6 @@ import sys
 from typing import Any, TextIO
 from urllib.parse import urlsplit
 
-from ..testing import FakeCircleCI
-from ..testing.demo_org import seed_demo_org
 from .common import add_group, json_option, positive_int
 from .output import Output
 
@@ -89,6 +87,9 @@ def run_serve(args: argparse.Namespace) -> int:
 
 
 async def _serve(args: argparse.Namespace, stdout: TextIO) -> None:
+    from ..testing import FakeCircleCI
+    from ..testing.demo_org import seed_demo_org
+
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Collection, Sequence
+
+from wcwidth import wcswidth, wcwidth
 
 __all__ = ["clean", "display_width", "render_table"]
 
@@ -22,13 +23,16 @@ def clean(text: str) -> str:
 
 
 def display_width(text: str) -> int:
-    """Columns `text` takes on a terminal: wide East Asian characters two, combining marks 0."""
-    width = 0
-    for char in text:
-        if unicodedata.combining(char):
-            continue
-        width += 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
-    return width
+    """Columns `text` takes on a terminal, by `wcwidth`'s Unicode tables.
+
+    Wide East Asian characters take two, combining marks and zero-width characters none, and an
+    emoji sequence joined by ZWJ counts as the one picture a terminal draws. A character
+    `wcwidth` calls unprintable counts as nothing rather than spoiling the whole sum.
+    """
+    width: int = wcswidth(text)
+    if width >= 0:
+        return width
+    return sum(max(wcwidth(char), 0) for char in text)
 
 
 def render_table(
