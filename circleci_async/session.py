@@ -147,7 +147,7 @@ class SessionCore:
         self.clock = clock
         self.sleep = sleep
         self.random = random
-        self.gate = RateLimitGate(clock=clock, sleep=sleep, random=random)
+        self.gate = RateLimitGate(clock=clock, sleep=sleep, random=random, policy=self.retry)
         self._session = session
         self._owns_session = session is None
         self._semaphore = asyncio.Semaphore(max_concurrency)
@@ -237,7 +237,7 @@ class SessionCore:
                         self.gate.finished()
             except GateTimeout as exc:
                 raise last_429 or RateLimitError(
-                    429, str(exc), method=method, url=url, retry_after=exc.wait
+                    429, str(exc), method=method, url=url, retry_after=exc.server_wait
                 ) from None
             except _Broken as broken:
                 failures += 1
@@ -266,9 +266,14 @@ class SessionCore:
                 if wait is None and limit is not None:
                     wait = limit.reset
                 waited = self.gate.pause(wait)
-                error.retry_after = waited
+                error.retry_after = waited if wait is None else wait
                 last_429 = error
-                if limited >= policy.rate_limit_retries or self.clock() + waited > deadline:
+                too_long = wait is not None and wait > self.gate.max_pause
+                if (
+                    too_long
+                    or limited >= policy.rate_limit_retries
+                    or self.clock() + waited > deadline
+                ):
                     raise error
                 limited += 1
                 logger.info("rate limited on %s %s; pausing the client %.2fs", method, url, waited)

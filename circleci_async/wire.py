@@ -13,6 +13,7 @@ import html
 import json
 import math
 import re
+import time
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from enum import Enum
@@ -23,6 +24,7 @@ import attrs
 from .errors import InvalidArgumentError
 
 __all__ = [
+    "EPOCH_THRESHOLD",
     "Failure",
     "RateLimitInfo",
     "error_message",
@@ -79,7 +81,11 @@ class RateLimitInfo:
     limit: int | None = None
     remaining: int | None = None
     reset: float | None = None
-    """Seconds until the window resets."""
+    """Seconds until the window resets (an epoch time in the header is converted)."""
+
+
+EPOCH_THRESHOLD = 1e9
+"""A reset above this many seconds (about 31 years) is an epoch time, not a delay."""
 
 
 def _number(value: str | None) -> float | None:
@@ -92,11 +98,14 @@ def _number(value: str | None) -> float | None:
     return number if math.isfinite(number) and number >= 0 else None
 
 
-def parse_rate_limit(headers: Mapping[str, str]) -> RateLimitInfo | None:
+def parse_rate_limit(
+    headers: Mapping[str, str], *, now: float | None = None
+) -> RateLimitInfo | None:
     """Read `RateLimit-*` and `X-RateLimit-*[-<Window>]` headers; None when there are none.
 
     CircleCI may send both families with different limits and enforces the lower, so the
-    window with the fewest remaining calls wins.
+    window with the fewest remaining calls wins. A reset above `EPOCH_THRESHOLD` is read as
+    a Unix time and turned into seconds from `now` (default: `time.time()`), never negative.
     """
     windows: dict[str, dict[str, float]] = {}
     for key, value in headers.items():
@@ -120,10 +129,13 @@ def parse_rate_limit(headers: Mapping[str, str]) -> RateLimitInfo | None:
     best = min(windows.values(), key=tightness)
     limit = best.get("limit")
     remaining = best.get("remaining")
+    reset = best.get("reset")
+    if reset is not None and reset > EPOCH_THRESHOLD:
+        reset = max(0.0, reset - (time.time() if now is None else now))
     return RateLimitInfo(
         limit=int(limit) if limit is not None else None,
         remaining=int(remaining) if remaining is not None else None,
-        reset=best.get("reset"),
+        reset=reset,
     )
 
 
