@@ -25,6 +25,7 @@ from .errors import InvalidArgumentError
 
 __all__ = [
     "EPOCH_THRESHOLD",
+    "INSPECTED_LIMIT",
     "Failure",
     "RateLimitInfo",
     "error_message",
@@ -32,6 +33,7 @@ __all__ = [
     "format_path_id",
     "parse_rate_limit",
     "parse_retry_after",
+    "redact_secret",
     "redact_url",
     "should_retry",
     "validate_project_slug",
@@ -40,9 +42,6 @@ __all__ = [
 _SLUG_PROVIDERS = frozenset({"gh", "github", "bb", "bitbucket"})
 _CIRCLECI_ID = re.compile(r"^[A-Za-z0-9-]{1,64}$")
 _SLUG_PART = re.compile(r"^[A-Za-z0-9_.\-]+$")
-_TAG = re.compile(r"<[^>]+>")
-_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
-_SCRIPT_STYLE = re.compile(r"<(script|style)[^>]*>.*?</\1>", re.IGNORECASE | re.DOTALL)
 _MAX_MESSAGE = 500
 
 
@@ -139,9 +138,16 @@ def parse_rate_limit(
     )
 
 
+INSPECTED_LIMIT = 64 * 1024
+"""At most this many bytes of an error body are read for its message."""
+
+
 def error_message(body: bytes, content_type: str | None, *, reason: str = "") -> str:
-    """The human message of an error body: JSON `message`, JSON `error`, HTML title or text."""
-    text = body.decode("utf-8", errors="replace").strip()
+    """The human message of an error body: JSON `message`, JSON `error`, HTML title or text.
+
+    Only the first `INSPECTED_LIMIT` bytes are looked at, and the work is linear in them.
+    """
+    text = body[:INSPECTED_LIMIT].decode("utf-8", errors="replace").strip()
     kind = (content_type or "").lower()
     if text[:1] in ("{", "[") or "json" in kind:
         try:
@@ -154,15 +160,79 @@ def error_message(body: bytes, content_type: str | None, *, reason: str = "") ->
                 if isinstance(value, str) and value.strip():
                     return _clip(value.strip())
     if "html" in kind or text[:1] == "<":
-        title = _TITLE.search(text)
-        if title and title.group(1).strip():
-            return _clip(html.unescape(" ".join(title.group(1).split())))
-        stripped = _TAG.sub(" ", _SCRIPT_STYLE.sub(" ", text))
-        text = html.unescape(" ".join(stripped.split()))
+        title = _html_title(text)
+        if title:
+            return _clip(title)
+        text = html.unescape(_strip_tags(_drop_elements(text, ("script", "style"))))
     text = " ".join(text.split())
     if not text:
         return reason or "(empty response body)"
     return _clip(text)
+
+
+def _html_title(text: str) -> str:
+    """The text of the first `<title>` element, or ""; one pass of `str.find`."""
+    lower = text.lower()
+    start = lower.find("<title")
+    while start >= 0:
+        after = lower[start + 6 : start + 7]
+        if after in (">", " ", "\t", "\n", "\r", "/"):
+            break
+        start = lower.find("<title", start + 6)
+    if start < 0:
+        return ""
+    opened = lower.find(">", start)
+    closed = lower.find("</title", opened + 1) if opened >= 0 else -1
+    if closed < 0:
+        return ""
+    inner = _strip_tags(text[opened + 1 : closed])
+    return html.unescape(" ".join(inner.split()))
+
+
+def _drop_elements(text: str, names: tuple[str, ...]) -> str:
+    """`text` without the named elements and their content (`<script>...</script>`)."""
+    lower = text.lower()
+    kept: list[str] = []
+    position = 0
+    upcoming = {name: lower.find("<" + name) for name in names}
+    while True:
+        hits = [(index, name) for name, index in upcoming.items() if index >= 0]
+        if not hits:
+            break
+        index, name = min(hits)
+        kept.append(text[position:index])
+        end = lower.find("</" + name, index)
+        close = lower.find(">", end) if end >= 0 else -1
+        position = len(text) if close < 0 else close + 1
+        for other, at in upcoming.items():
+            if 0 <= at < position:
+                upcoming[other] = lower.find("<" + other, position)
+    kept.append(text[position:])
+    return " ".join(kept)
+
+
+def _strip_tags(text: str) -> str:
+    """`text` with every `<...>` replaced by a space; an unclosed `<` ends the text."""
+    kept: list[str] = []
+    position = 0
+    while True:
+        opened = text.find("<", position)
+        if opened < 0:
+            kept.append(text[position:])
+            break
+        kept.append(text[position:opened])
+        closed = text.find(">", opened + 1)
+        if closed < 0:
+            break
+        position = closed + 1
+    return " ".join(kept)
+
+
+def redact_secret(text: str, secret: str) -> str:
+    """`text` with every occurrence of `secret` (a token the server echoed) as `***`."""
+    if secret and secret in text:
+        return text.replace(secret, "***")
+    return text
 
 
 def _clip(text: str) -> str:
