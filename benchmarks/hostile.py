@@ -12,12 +12,8 @@ from __future__ import annotations
 
 import asyncio
 import errno
-import gzip
 import heapq
 import itertools
-import json
-import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -95,7 +91,11 @@ async def gate() -> str:
     out = []
     for label, info, success in (
         ("429 Remaining 0 Reset 1", RateLimitInfo(remaining=0, reset=1.0), False),
-        ("200 Limit 100 Remaining 0 Reset 10", RateLimitInfo(limit=100, remaining=0, reset=10.0), True),
+        (
+            "200 Limit 100 Remaining 0 Reset 10",
+            RateLimitInfo(limit=100, remaining=0, reset=10.0),
+            True,
+        ),
     ):
         clock = Virtual()
         g = RateLimitGate(clock=clock, sleep=clock.sleep, random=lambda: 0.0)
@@ -120,7 +120,9 @@ async def long_waits() -> str:
         nonlocal count
         count += 1
         if count == 1:
-            return web.json_response({"message": "slow down"}, status=429, headers={"Retry-After": "86400"})
+            return web.json_response(
+                {"message": "slow down"}, status=429, headers={"Retry-After": "86400"}
+            )
         return web.json_response(me())
 
     async with serve(handler) as url:
@@ -138,7 +140,11 @@ async def long_waits() -> str:
                 out.append(f"a call 1 h later: {type(exc).__name__} (server saw {count} requests)")
 
     async def paced(request: web.Request) -> web.StreamResponse:
-        headers = {"X-RateLimit-Limit": "1", "X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "86400"}
+        headers = {
+            "X-RateLimit-Limit": "1",
+            "X-RateLimit-Remaining": "0",
+            "X-RateLimit-Reset": "86400",
+        }
         return web.json_response(me(), headers=headers)
 
     async with serve(paced) as url:
@@ -220,7 +226,9 @@ def html() -> str:
     page = ("<title>" * 20000).encode()[: 137 * 1024]
     started = time.perf_counter()
     error_message(page, "text/html")
-    return f"message from {len(page) // 1024} KiB of '<title>': {time.perf_counter() - started:.3f} s"
+    return (
+        f"message from {len(page) // 1024} KiB of '<title>': {time.perf_counter() - started:.3f} s"
+    )
 
 
 async def deadline() -> str:
@@ -232,14 +240,16 @@ async def deadline() -> str:
         await asyncio.sleep(30)
         return web.json_response(me())
 
-    async with serve(hang) as url:
-        async with CircleCI(TOKEN, base_url=url, timeout=1.0, retry=RetryPolicy(budget=1.5)) as circle:
-            started = time.perf_counter()
-            try:
-                await circle.users.me()
-            except CircleCIError as exc:
-                name = type(exc).__name__
-            spent = time.perf_counter() - started
+    async with (
+        serve(hang) as url,
+        CircleCI(TOKEN, base_url=url, timeout=1.0, retry=RetryPolicy(budget=1.5)) as circle,
+    ):
+        started = time.perf_counter()
+        try:
+            await circle.users.me()
+        except CircleCIError as exc:
+            name = type(exc).__name__
+        spent = time.perf_counter() - started
     return f"hung GET, timeout 1 s, budget 1.5 s: {name} after {spent:.2f} s, {count} requests"
 
 
@@ -292,7 +302,9 @@ async def two_loops() -> str:
     async with serve(busy) as url:
         clock = Virtual()
         session = Exhausted()
-        async with CircleCI(TOKEN, base_url=url, session=session, clock=clock, sleep=clock.sleep) as circle:
+        async with CircleCI(
+            TOKEN, base_url=url, session=session, clock=clock, sleep=clock.sleep
+        ) as circle:
             try:
                 await clock.run(circle.users.me())
             except CircleCIError as exc:
@@ -320,7 +332,8 @@ async def main():
             return response
         if KIND == "bomb":
             body = gzip.compress(b'{"login": "' + b"x" * (SIZE << 20) + b'"}', 9)
-            return web.Response(body=body, headers={"Content-Encoding": "gzip", "Content-Type": "application/json"})
+            headers = {"Content-Encoding": "gzip", "Content-Type": "application/json"}
+            return web.Response(body=body, headers=headers)
         response = web.StreamResponse(status=404, headers={"Content-Type": "text/plain"})
         await response.prepare(request)
         chunk = b"n" * (1 << 20)
@@ -353,9 +366,12 @@ def memory() -> str:
     ):
         started = time.perf_counter()
         done = subprocess.run(
-            [sys.executable, "-c", _CHILD, kind, str(size)], capture_output=True, text=True, check=False
+            [sys.executable, "-c", _CHILD, kind, str(size)],
+            capture_output=True,
+            text=True,
+            check=False,
         )
-        text = (done.stdout.strip() or done.stderr.strip().splitlines()[-1])
+        text = done.stdout.strip() or done.stderr.strip().splitlines()[-1]
         out.append(f"{label}: {text} in {time.perf_counter() - started:.1f} s")
     return "; ".join(out)
 

@@ -15,8 +15,9 @@ from typing import Literal
 import attrs
 
 from ..errors import CircleCIError, InvalidArgumentError
-from .errors import DestinationError
-from .fetch import Fetcher
+from ..wire import redact_url
+from .errors import DestinationError, DuplicatePathError
+from .fetch import DEFAULT_FILE_BUDGET, Fetcher
 from .partfile import PartFile
 from .paths import job_folder, safe_target
 from .progress import ProgressCallback, Tally
@@ -41,6 +42,11 @@ def _positive(_instance: object, attribute: attrs.Attribute[int], value: int) ->
         raise InvalidArgumentError(f"{attribute.name} must be a positive integer, got {value!r}")
 
 
+def _seconds(_instance: object, attribute: attrs.Attribute[float], value: float) -> None:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
+        raise InvalidArgumentError(f"{attribute.name} must be a positive number, got {value!r}")
+
+
 def _keep(_instance: object, _attribute: attrs.Attribute[str], value: str) -> None:
     if value not in ("all", "failed"):
         raise InvalidArgumentError(f"keep must be 'all' or 'failed', got {value!r}")
@@ -58,6 +64,7 @@ class DownloadOptions:
     fail_fast: bool = False
     keep: Literal["all", "failed"] = attrs.field(default="all", validator=_keep)
     durable: bool = False
+    file_budget: float = attrs.field(default=DEFAULT_FILE_BUDGET, validator=_seconds)
 
     def selects(self, path: str) -> bool:
         """Whether the artifact path passes `include` and `exclude` (`*` crosses `/`)."""
@@ -89,6 +96,8 @@ class Harvest:
         self._tally = tally
         self._by_job = by_job
         self._busy: dict[str, asyncio.Event] = {}
+        self._sources: dict[int, tuple[int, str]] = {}
+        """hash(target) -> (hash(url), the redacted url) of the first ref that claimed it."""
 
     async def run(self, listing: Listing) -> DownloadReport:
         """Download everything `listing` yields; return the report."""
@@ -151,6 +160,12 @@ class Harvest:
         except CircleCIError as error:
             return result(outcome=Outcome.FAILED, target=None, error=detached(error))
         async with self._claim(target):
+            source = self._sources.setdefault(
+                hash(target), (hash(artifact.url), redact_url(artifact.url))
+            )
+            if source[0] != hash(artifact.url):
+                duplicate = DuplicatePathError(shown, source[1], redact_url(artifact.url))
+                return result(outcome=Outcome.FAILED, target=shown, error=duplicate)
             try:
                 outcome, size = await self._place(artifact.url, target, shown)
             except CircleCIError as error:
