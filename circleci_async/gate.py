@@ -111,8 +111,9 @@ class RateLimitGate:
     - A 429 moves `resume_at` forward by the server's wait, capped at `max_pause` (default:
       the policy's `pause_cap`, i.e. its budget); with no stated wait, by the policy's curve
       (`RetryPolicy.guess_pause`, by consecutive strikes). A caller whose deadline falls
-      before `resume_at` gets `GateTimeout` at once (carrying the server's figure); the gate
-      reopens when the capped pause has passed, whatever the server said.
+      before `resume_at` (or on it: it would have no time left) gets `GateTimeout` at once,
+      carrying the server's figure; the gate reopens when the capped pause has passed,
+      whatever the server said.
     - Waiters leave with a random spread of up to `spread` seconds on top, so they do not
       all wake in the same instant, and never before the server's time.
     - The rate-limit headers give a `Budget`: the latest `remaining` less requests in
@@ -178,7 +179,7 @@ class RateLimitGate:
             now = self._clock()
             budget = self.budget
             if now < self._resume_at:
-                if deadline is not None and self._resume_at > deadline:
+                if deadline is not None and self._resume_at >= deadline:
                     raise GateTimeout(self._resume_at - now, self._announced - now)
                 delay = self._resume_at - now + self._spread * self._random()
             else:
