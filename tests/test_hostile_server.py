@@ -184,8 +184,14 @@ async def test_endless_empty_pages_end_the_walk(fake: FakeCircleCI, walk: str) -
     fake.faults.endless_pages(operation="listMyPipelines")
     async with CircleCI(fake.token, base_url=fake.base_url) as circle:
         paginator = circle.pipelines.mine(SLUG)
-        ways = {"first": paginator.first, "take": lambda: paginator.take(1)}
-        start = ways.get(walk, lambda: paginator.collect(limit=10))
+
+        async def start() -> object:
+            if walk == "first":
+                return await paginator.first()
+            if walk == "take":
+                return await paginator.take(1)
+            return await paginator.collect(limit=10)
+
         with pytest.raises(PaginationError, match="no items"):
             await start()
         assert circle.core.requests_sent == MAX_EMPTY_PAGES
