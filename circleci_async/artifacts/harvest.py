@@ -26,6 +26,9 @@ from .report import DownloadReport, FileResult, ListingFailure, Outcome, detache
 
 __all__ = ["DownloadOptions", "Harvest", "Listing"]
 
+SOURCES_KEPT = 65_536
+"""How many recent targets a harvest remembers to catch a path listed twice."""
+
 Listing = AsyncGenerator[ArtifactRef | ListingFailure, None]
 """What a harvest consumes: refs to download, and lists that could not be read."""
 
@@ -97,7 +100,7 @@ class Harvest:
         self._by_job = by_job
         self._busy: dict[str, asyncio.Event] = {}
         self._sources: dict[int, tuple[int, str]] = {}
-        """hash(target) -> (hash(url), the redacted url) of the first ref that claimed it."""
+        """hash(target) -> (hash(url), redacted url) of the last `SOURCES_KEPT` files placed."""
 
     async def run(self, listing: Listing) -> DownloadReport:
         """Download everything `listing` yields; return the report."""
@@ -160,9 +163,7 @@ class Harvest:
         except CircleCIError as error:
             return result(outcome=Outcome.FAILED, target=None, error=detached(error))
         async with self._claim(target):
-            source = self._sources.setdefault(
-                hash(target), (hash(artifact.url), redact_url(artifact.url))
-            )
+            source = self._source(target, artifact.url)
             if source[0] != hash(artifact.url):
                 duplicate = DuplicatePathError(shown, source[1], redact_url(artifact.url))
                 return result(outcome=Outcome.FAILED, target=shown, error=duplicate)
@@ -171,6 +172,20 @@ class Harvest:
             except CircleCIError as error:
                 return result(outcome=Outcome.FAILED, target=shown, error=detached(error))
         return result(outcome=outcome, target=shown, size=size)
+
+    def _source(self, target: str, url: str) -> tuple[int, str]:
+        """Where `target` came from in this harvest: the first URL that claimed it.
+
+        Only the last `SOURCES_KEPT` targets are remembered, so memory stays bounded
+        however many files a harvest lists (a duplicate further apart goes unnoticed).
+        """
+        key = hash(target)
+        source = self._sources.get(key)
+        if source is None:
+            source = self._sources[key] = (hash(url), redact_url(url))
+            if len(self._sources) > SOURCES_KEPT:
+                del self._sources[next(iter(self._sources))]
+        return source
 
     def _locate(self, ref: ArtifactRef) -> tuple[str, str]:
         """The file's absolute path, and its path relative to the destination for people."""
