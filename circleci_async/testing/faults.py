@@ -455,7 +455,7 @@ def _as_epoch(key: str, value: str) -> str:
 
 @functools.lru_cache(maxsize=4)
 def _gzip_zeros(size: int) -> bytes:
-    packer = zlib.compressobj(9, zlib.DEFLATED, 31)
+    packer = zlib.compressobj(1, zlib.DEFLATED, 31)
     zeros = bytes(1 << 20)
     pieces = []
     for start in range(0, size, len(zeros)):
