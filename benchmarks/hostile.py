@@ -314,11 +314,15 @@ async def two_loops() -> str:
 
 
 _CHILD = r"""
-import asyncio, gzip, resource, sys
+import asyncio, resource, sys, zlib
 from aiohttp import web
 from circleci_async import CircleCI
 from circleci_async.errors import CircleCIError
 KIND, SIZE = sys.argv[1], int(sys.argv[2])
+packer = zlib.compressobj(1, zlib.DEFLATED, 31)
+ZEROS = bytes(1 << 20)
+BOMB = b"".join([packer.compress(ZEROS) for _ in range(SIZE if KIND == "bomb" else 0)])
+BOMB += packer.flush()
 async def main():
     async def handler(request):
         if KIND == "big":
@@ -331,9 +335,8 @@ async def main():
             await response.write(b'"}')
             return response
         if KIND == "bomb":
-            body = gzip.compress(b'{"login": "' + b"x" * (SIZE << 20) + b'"}', 9)
             headers = {"Content-Encoding": "gzip", "Content-Type": "application/json"}
-            return web.Response(body=body, headers=headers)
+            return web.Response(body=BOMB, headers=headers)
         response = web.StreamResponse(status=404, headers={"Content-Type": "text/plain"})
         await response.prepare(request)
         chunk = b"n" * (1 << 20)
