@@ -6,9 +6,11 @@ Each test names the figure it pins: requests sent, seconds of virtual time, or b
 from __future__ import annotations
 
 import asyncio
+import errno
 import time as wall
 import traceback
 
+import aiohttp
 import pytest
 from aiohttp import web
 
@@ -24,6 +26,7 @@ from circleci_async.errors import (
 )
 from circleci_async.pagination import MAX_EMPTY_PAGES
 from circleci_async.services.users import GET_CURRENT_USER
+from circleci_async.session import TransportCause
 from circleci_async.testing import FakeCircleCI
 
 from .clock import SteppingClock, VirtualTime
@@ -311,3 +314,25 @@ def test_a_client_used_from_a_second_event_loop_says_so() -> None:
 
 async def _never(request: web.Request) -> web.StreamResponse:
     return web.Response(status=500)
+
+
+async def test_too_many_open_files_fails_an_api_call_at_once(fake: FakeCircleCI) -> None:
+    time = SteppingClock(start=0.0)
+    async with virtual_client(fake, time) as circle:
+        session = circle.core.http()
+        tries = 0
+
+        def exhausted(*args: object, **kwargs: object) -> object:
+            nonlocal tries
+            tries += 1
+            raise aiohttp.ClientOSError(errno.EMFILE, "Too many open files")
+
+        session.request = exhausted  # type: ignore[method-assign,assignment]
+        with pytest.raises(TransportError, match="local resources exhausted") as caught:
+            await circle.users.me()
+    # Before: sent four times (retried like a broken connection).
+    assert tries == 1
+    assert time.sleeps == []
+    cause = caught.value.__cause__
+    assert isinstance(cause, TransportCause)
+    assert cause.errno == errno.EMFILE
