@@ -358,12 +358,12 @@ class SessionCore:
             )
             if not decision.retry:
                 raise decision.error
-            reason = getattr(decision.error, "message", str(decision.error))
             if outcome.failure is Failure.RATE_LIMITED:
                 logger.info(
                     "rate limited on %s %s; client paused %.2fs", method, url, decision.delay
                 )
                 continue
+            reason = getattr(decision.error, "message", str(decision.error))
             logger.info("retrying %s %s in %.2fs: %s", method, url, decision.delay, reason)
             await self.sleep(decision.delay)
 
