@@ -282,3 +282,12 @@ def test_an_epoch_reset_is_read_as_a_time() -> None:
     plain = parse_rate_limit({"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "30"}, now=5.0)
     assert plain is not None
     assert plain.reset == 30.0
+
+
+async def test_a_waiter_whose_deadline_is_the_reopening_time_fails_at_once() -> None:
+    time = VirtualTime(start=0.0)
+    gate = make_gate(time)
+    gate.pause(5.0)
+    with pytest.raises(GateTimeout):
+        await time.run(gate.wait(deadline=5.0))
+    assert time.sleeps == []
