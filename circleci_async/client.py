@@ -34,7 +34,7 @@ from .services import (
     WebhooksService,
     WorkflowsService,
 )
-from .session import AuthScheme, SessionCore
+from .session import DEFAULT_MAX_RESPONSE_BYTES, AuthScheme, SessionCore
 
 __all__ = ["DEFAULT_BASE_URL", "TOKEN_VARIABLES", "CircleCI", "resolve_token"]
 
@@ -82,7 +82,8 @@ class CircleCI:
     request or an `aiohttp.ClientTimeout`. A `session` passed in is used but never closed.
     `clock`, `sleep` and `random` replace time and chance, for tests. `artifact_hosts` are
     the hosts besides the API host that receive the token when `artifacts` downloads
-    (`*.circle-artifacts.com` by default).
+    (`*.circle-artifacts.com` by default). `max_response_bytes` (64 MiB) is the largest API
+    answer accepted, counted after decompression; a bigger one raises `ResponseTooLargeError`.
 
     One attribute per part of the API (the spec's tags); `circleci_async.OPERATIONS` maps
     every spec operationId to its method. Lists come back as lazy `Paginator`s. Methods
@@ -146,6 +147,7 @@ class CircleCI:
         sleep: Sleep | None = None,
         random: Callable[[], float] | None = None,
         artifact_hosts: Iterable[str] = DEFAULT_ARTIFACT_HOSTS,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
         try:
             scheme = AuthScheme(auth)
@@ -169,6 +171,7 @@ class CircleCI:
             retry=retry,
             timeout=timeout,
             session=session,
+            max_response_bytes=max_response_bytes,
             **extras,  # type: ignore[arg-type]
         )
         self.users = UsersService(self._core)

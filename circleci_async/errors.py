@@ -17,6 +17,7 @@ __all__ = [
     "PaginationError",
     "PermissionDeniedError",
     "RateLimitError",
+    "ResponseTooLargeError",
     "ServerError",
     "TransportError",
     "error_for_status",
@@ -116,6 +117,25 @@ class TransportError(CircleCIError):
         self.method = method
         self.url = url
         super().__init__(f"{message} ({method} {url})")
+
+
+class ResponseTooLargeError(CircleCIError):
+    """An answer was bigger than the client accepts (`max_response_bytes`); never retried.
+
+    The size is counted as the body is read, after decompression, so the limit holds for
+    compressed answers too; `received` is how many bytes had arrived when reading stopped.
+    """
+
+    def __init__(self, limit: int, received: int, *, status: int, method: str, url: str) -> None:
+        self.limit = limit
+        self.received = received
+        self.status = status
+        self.method = method
+        self.url = url
+        super().__init__(
+            f"the answer ({status}) is larger than the limit of {limit} bytes; reading stopped "
+            f"after {received} bytes ({method} {url})"
+        )
 
 
 class DecodeError(CircleCIError):

@@ -9,9 +9,13 @@ import attrs
 
 from .errors import APIError, InvalidArgumentError, PaginationError
 
-__all__ = ["Page", "Paginator"]
+__all__ = ["MAX_EMPTY_PAGES", "Page", "Paginator"]
 
 T = TypeVar("T")
+
+MAX_EMPTY_PAGES = 10
+"""A walk that gets this many empty pages in a row, each with a next token, raises
+`PaginationError`: a server that hands out new tokens and no items would never end it."""
 
 
 @attrs.frozen
@@ -32,9 +36,11 @@ class Paginator(Generic[T]):
     `async for item in paginator` yields items across pages; `pages()` yields whole pages
     with their tokens, so a walk can be resumed later by passing a page's `next_page_token`
     as the `page_token=` of the same list method. Each iteration starts a fresh walk from
-    the start token. Only one page is held at a time, and each page's body is read in full
-    before it is yielded, so breaking out early leaves no connection open. Retries and the
-    client's rate-limit gate apply to every page.
+    the start token. A walk ends with `PaginationError` when a token repeats or after
+    `MAX_EMPTY_PAGES` empty pages in a row that still name a next page. Only one page is
+    held at a time, and each page's body is read in full before it is yielded, so breaking
+    out early leaves no connection open. Retries and the client's rate-limit gate apply to
+    every page.
     """
 
     def __init__(
@@ -98,6 +104,7 @@ class _PageWalk(Generic[T]):
         self._token = token
         self._seen: set[int] = set()
         self._number = 0
+        self._empty = 0
         self._done = False
 
     def __aiter__(self) -> _PageWalk[T]:
@@ -133,6 +140,13 @@ class _PageWalk(Generic[T]):
             raise
         self._token = page.next_page_token or None
         self._done = self._token is None
+        self._empty = 0 if page.items or self._done else self._empty + 1
+        if self._empty >= MAX_EMPTY_PAGES:
+            self._done = True
+            raise PaginationError(
+                f"{self._operation}: {self._empty} pages in a row came with no items and yet "
+                f"another page token; the walk makes no progress and was stopped"
+            )
         return page
 
 

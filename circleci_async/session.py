@@ -7,8 +7,10 @@ it), the auth headers, the concurrency limit, the shared rate-limit gate and the
 from __future__ import annotations
 
 import asyncio
+import errno
 import functools
 import logging
+import os
 import platform
 import random as _random
 import re
@@ -31,15 +33,31 @@ from .errors import (
     ConfigurationError,
     DecodeError,
     RateLimitError,
+    ResponseTooLargeError,
     TransportError,
     error_for_status,
 )
 from .gate import Clock, GateTimeout, RateLimitGate, Sleep
-from .retry import RetryPolicy
+from .retry import Counters, Outcome, RetryPolicy, decide
 from .secret import Secret
-from .wire import Failure, error_message, parse_rate_limit, parse_retry_after, should_retry
+from .wire import (
+    Failure,
+    error_message,
+    parse_rate_limit,
+    parse_retry_after,
+    redact_secret,
+)
 
-__all__ = ["APIDeprecationWarning", "AuthScheme", "Endpoint", "Response", "SessionCore"]
+__all__ = [
+    "DEFAULT_MAX_RESPONSE_BYTES",
+    "ERROR_BODY_LIMIT",
+    "APIDeprecationWarning",
+    "AuthScheme",
+    "Endpoint",
+    "Response",
+    "SessionCore",
+    "TransportCause",
+]
 
 logger = logging.getLogger("circleci_async")
 
@@ -87,9 +105,70 @@ class _Attempt:
 
 
 class _Broken(Exception):
-    def __init__(self, failure: Failure, error: TransportError) -> None:
+    def __init__(self, failure: Failure | None, error: TransportError) -> None:
         self.failure = failure
         self.error = error
+
+
+ERROR_BODY_LIMIT = 64 * 1024
+"""Bytes of an error answer read for its message; the rest is never read."""
+DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024
+"""The default largest API answer accepted (after decompression)."""
+_READ_CHUNK = 256 * 1024
+_EXHAUSTED = frozenset({errno.EMFILE, errno.ENFILE, errno.ENOSPC})
+
+
+class TransportCause(Exception):
+    """The cause kept on a `TransportError`: the low-level error's type, errno and text only.
+
+    aiohttp's own exceptions (and their tracebacks) can hold the request's headers, token
+    included, so they are not kept.
+    """
+
+    def __init__(self, kind: str, text: str, errno_: int | None) -> None:
+        self.kind = kind
+        self.errno = errno_
+        super().__init__(f"{kind}: {text}" if text else kind)
+
+
+@attrs.frozen
+class _Problem:
+    failure: Failure | None
+    message: str
+    cause: TransportCause
+
+    @classmethod
+    def of(cls, exc: BaseException, what: str, failure: Failure | None) -> _Problem:
+        code = getattr(exc, "errno", None)
+        code = code if isinstance(code, int) else None
+        text = str(exc)
+        reason = type(exc).__name__ if not text else f"{type(exc).__name__}: {text}"
+        if code in _EXHAUSTED:
+            what = f"local resources exhausted ({os.strerror(code)}); not retried"
+            failure = None
+        return cls(failure, f"{what}: {reason}", TransportCause(type(exc).__name__, text, code))
+
+
+def _clipped(timeout: aiohttp.ClientTimeout, left: float) -> aiohttp.ClientTimeout:
+    """`timeout` with its total clipped to the `left` seconds of the call's budget."""
+    total = left if timeout.total is None else min(timeout.total, left)
+    return attrs.evolve(timeout, total=max(total, 0.001))
+
+
+async def _read_capped(resp: aiohttp.ClientResponse, limit: int, method: str, url: str) -> bytes:
+    """The whole (decompressed) body, or `ResponseTooLargeError` once it passes `limit`."""
+    declared = resp.content_length
+    if declared is not None and declared > limit and "Content-Encoding" not in resp.headers:
+        raise ResponseTooLargeError(limit, 0, status=resp.status, method=method, url=url)
+    chunks: list[bytes] = []
+    size = 0
+    while chunk := await resp.content.read(_READ_CHUNK):
+        size += len(chunk)
+        if size > limit:
+            chunks.clear()
+            raise ResponseTooLargeError(limit, size, status=resp.status, method=method, url=url)
+        chunks.append(chunk)
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
 @functools.cache
@@ -128,9 +207,16 @@ class SessionCore:
         clock: Clock = time.monotonic,
         sleep: Sleep = asyncio.sleep,
         random: Callable[[], float] = _random.random,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
         if max_concurrency < 1:
             raise ConfigurationError(f"max_concurrency must be at least 1, got {max_concurrency}")
+        if isinstance(max_response_bytes, bool) or not isinstance(max_response_bytes, int):
+            raise ConfigurationError("max_response_bytes must be an integer number of bytes")
+        if max_response_bytes < 1:
+            raise ConfigurationError(
+                f"max_response_bytes must be positive, got {max_response_bytes}"
+            )
         parts = urlsplit(base_url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ConfigurationError(f"base_url must be an http(s) URL, got {base_url!r}")
@@ -147,12 +233,13 @@ class SessionCore:
         self.clock = clock
         self.sleep = sleep
         self.random = random
-        self.gate = RateLimitGate(clock=clock, sleep=sleep, random=random)
+        self.gate = RateLimitGate(clock=clock, sleep=sleep, random=random, policy=self.retry)
         self._session = session
         self._owns_session = session is None
         self._semaphore = asyncio.Semaphore(max_concurrency)
-        self._headers = {"Accept": "application/json", **self.auth_headers()}
-        self._json_headers = {**self._headers, "Content-Type": "application/json"}
+        self.max_response_bytes = max_response_bytes
+        """The largest API answer accepted, in bytes after decompression."""
+        self._loop: asyncio.AbstractEventLoop | None = None
         self._deprecations_seen: set[str] = set()
         self._closed = False
         self.requests_sent = 0
@@ -214,78 +301,118 @@ class SessionCore:
         """Send one API call with retries and the gate; return the decoded 2xx answer.
 
         `idempotent` overrides whether 5xx answers and broken connections may be retried
-        (by default only GET, PUT and DELETE are); 429s are always retried.
+        (by default only GET, PUT and DELETE are); 429s are always retried. The policy's
+        budget is a deadline: waits and every attempt's timeout end within it.
         """
+        self._check_loop()
         policy = retry or self.retry
         method = endpoint.method
         url = self.url(endpoint, path_params or {})
         query = _query(params)
         body = None if json_body is None else jsoncodec.dumps(json_body)
-        headers = self._json_headers if body is not None else self._headers
         deadline = self.clock() + policy.budget
-        delays = policy.delays(self.random)
-        failures = 0
-        limited = 0
+        counters = Counters()
         last_429: RateLimitError | None = None
         while True:
             try:
                 async with self._semaphore:
                     await self.gate.wait(deadline)
                     try:
-                        attempt = await self._send(method, url, query, body, headers)
+                        attempt = await self._send(method, url, query, body, deadline)
                     finally:
                         self.gate.finished()
             except GateTimeout as exc:
-                raise last_429 or RateLimitError(
-                    429, str(exc), method=method, url=url, retry_after=exc.wait
+                if last_429 is not None:
+                    last_429.retry_after = max(last_429.retry_after or 0.0, exc.server_wait)
+                    raise last_429 from None
+                raise RateLimitError(
+                    429,
+                    f"the client is paused by an earlier 429 ({exc})",
+                    method=method,
+                    url=url,
+                    retry_after=exc.server_wait,
                 ) from None
             except _Broken as broken:
-                failures += 1
-                retryable = should_retry(method, broken.failure, idempotent=idempotent)
-                if not retryable or failures >= policy.attempts:
-                    raise broken.error from broken.error.__cause__
-                delay = next(delays)
-                if self.clock() + delay > deadline:
-                    raise broken.error from broken.error.__cause__
-                logger.info("retrying %s %s in %.2fs: %s", method, url, delay, broken.error.message)
-                await self.sleep(delay)
-                continue
-
-            if 200 <= attempt.status < 300:
-                self.gate.observe(parse_rate_limit(attempt.headers))
-                self._warn_deprecation(endpoint, attempt.headers)
-                return Response(
-                    attempt.status, attempt.headers, self._decode(endpoint, attempt.body)
+                outcome = Outcome(
+                    failure=broken.failure,
+                    error=broken.error,
+                    method=method,
+                    idempotent=idempotent,
                 )
-
-            error = self._error(method, url, attempt)
-            if isinstance(error, RateLimitError):
-                limit = parse_rate_limit(attempt.headers)
-                self.gate.observe(limit, success=False)
-                wait = error.retry_after
-                if wait is None and limit is not None:
-                    wait = limit.reset
-                waited = self.gate.pause(wait)
-                error.retry_after = waited
-                last_429 = error
-                if limited >= policy.rate_limit_retries or self.clock() + waited > deadline:
-                    raise error
-                limited += 1
-                logger.info("rate limited on %s %s; pausing the client %.2fs", method, url, waited)
+            else:
+                if 200 <= attempt.status < 300:
+                    self.gate.observe(parse_rate_limit(attempt.headers))
+                    self._warn_deprecation(endpoint, attempt.headers)
+                    data = self._decode(endpoint, attempt.body)
+                    return Response(attempt.status, attempt.headers, data)
+                outcome = self._failed(method, url, attempt, idempotent)
+                if isinstance(outcome.error, RateLimitError):
+                    last_429 = outcome.error
+            decision = decide(
+                outcome,
+                policy,
+                counters,
+                now=self.clock(),
+                deadline=deadline,
+                random=self.random,
+            )
+            if not decision.retry:
+                raise decision.error
+            if outcome.failure is Failure.RATE_LIMITED:
+                logger.info(
+                    "rate limited on %s %s; client paused %.2fs", method, url, decision.delay
+                )
                 continue
-            if attempt.status >= 500:
-                failures += 1
-                if should_retry(method, Failure.SERVER_ERROR, idempotent=idempotent) and (
-                    failures < policy.attempts
-                ):
-                    delay = next(delays)
-                    if self.clock() + delay <= deadline:
-                        logger.info(
-                            "retrying %s %s in %.2fs after %d", method, url, delay, attempt.status
-                        )
-                        await self.sleep(delay)
-                        continue
-            raise error
+            reason = getattr(decision.error, "message", str(decision.error))
+            logger.info("retrying %s %s in %.2fs: %s", method, url, decision.delay, reason)
+            await self.sleep(decision.delay)
+
+    def _failed(self, method: str, url: str, attempt: _Attempt, idempotent: bool | None) -> Outcome:
+        """What a non-2xx answer means for retrying; a 429 also pauses the gate."""
+        error = self._error(method, url, attempt)
+        status = attempt.status
+        if isinstance(error, RateLimitError):
+            limit = parse_rate_limit(attempt.headers)
+            self.gate.observe(limit, success=False)
+            wait = error.retry_after
+            if wait is None and limit is not None:
+                wait = limit.reset
+            closed = self.gate.pause(wait)
+            error.retry_after = closed if wait is None else wait
+            return Outcome(
+                failure=Failure.RATE_LIMITED,
+                error=error,
+                method=method,
+                idempotent=idempotent,
+                wait=error.retry_after,
+            )
+        if status >= 500:
+            wait = parse_retry_after(attempt.headers.get("Retry-After")) if status == 503 else None
+            return Outcome(
+                failure=Failure.SERVER_ERROR,
+                error=error,
+                method=method,
+                idempotent=idempotent,
+                wait=wait,
+            )
+        return Outcome(failure=None, error=error, method=method, idempotent=idempotent)
+
+    def _check_loop(self) -> None:
+        loop = asyncio.get_running_loop()
+        if self._loop is None:
+            self._loop = loop
+        elif self._loop is not loop:
+            raise CircleCIError(
+                "this CircleCI client was first used in another event loop (an earlier "
+                "asyncio.run()?); an aiohttp session cannot move between loops: make one "
+                "client per event loop"
+            )
+
+    def _send_headers(self, has_body: bool) -> dict[str, str]:
+        headers = {"Accept": "application/json", **self.auth_headers()}
+        if has_body:
+            headers["Content-Type"] = "application/json"
+        return headers
 
     async def _send(
         self,
@@ -293,48 +420,57 @@ class SessionCore:
         url: str,
         query: list[tuple[str, str]],
         body: bytes | None,
-        headers: Mapping[str, str],
+        deadline: float,
     ) -> _Attempt:
         session = self.http()
+        left = deadline - self.clock()
+        if left <= 0:
+            raise _Broken(
+                None, TransportError("the call's time budget is spent", method=method, url=url)
+            )
         self.requests_sent += 1
         started = self.clock()
+        problem: _Problem
         try:
             async with session.request(
                 method,
                 url,
                 params=query or None,
                 data=body,
-                headers=headers,
+                headers=self._send_headers(body is not None),
                 allow_redirects=False,
                 raise_for_status=False,
+                timeout=_clipped(self.timeout, left),
             ) as resp:
-                payload = await resp.read()
+                if 200 <= resp.status < 300:
+                    payload = await _read_capped(resp, self.max_response_bytes, method, url)
+                else:
+                    payload = await resp.content.read(ERROR_BODY_LIMIT)
                 result = _Attempt(resp.status, resp.headers, payload)
+        except ResponseTooLargeError:
+            raise
         except (aiohttp.ClientConnectorCertificateError, aiohttp.ClientSSLError) as exc:
-            raise TransportError(f"TLS failure: {exc}", method=method, url=url) from exc
+            problem = _Problem.of(exc, "TLS failure", None)
         except (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError) as exc:
-            raise _Broken(
-                Failure.CONNECT,
-                TransportError(f"cannot connect: {exc}", method=method, url=url),
-            ) from exc
+            problem = _Problem.of(exc, "cannot connect", Failure.CONNECT)
         except (TimeoutError, aiohttp.ClientError, OSError) as exc:
-            reason = type(exc).__name__ if not str(exc) else f"{type(exc).__name__}: {exc}"
-            error = TransportError(
-                f"request failed after sending: {reason}", method=method, url=url
-            )
-            error.__cause__ = exc
-            raise _Broken(Failure.AFTER_SEND, error) from exc
-        logger.debug("%s %s -> %d in %.3fs", method, url, result.status, self.clock() - started)
-        return result
+            problem = _Problem.of(exc, "request failed after sending", Failure.AFTER_SEND)
+        else:
+            logger.debug("%s %s -> %d in %.3fs", method, url, result.status, self.clock() - started)
+            return result
+        error = TransportError(problem.message, method=method, url=url)
+        error.__cause__ = problem.cause
+        raise _Broken(problem.failure, error)
 
     def _error(self, method: str, url: str, attempt: _Attempt) -> APIError:
         headers = attempt.headers
         request_id = next((headers[h] for h in _REQUEST_ID_HEADERS if h in headers), None)
         if 300 <= attempt.status < 400:
-            location = headers.get("Location", "")
+            location = redact_secret(headers.get("Location", ""), self.token.reveal())
             message = f"unexpected redirect to {location!r}; not followed with the token"
             return APIError(attempt.status, message, method=method, url=url, request_id=request_id)
         message = error_message(attempt.body, headers.get("Content-Type"))
+        message = redact_secret(message, self.token.reveal())
         cls = error_for_status(attempt.status)
         if cls is RateLimitError:
             return RateLimitError(

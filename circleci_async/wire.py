@@ -13,6 +13,7 @@ import html
 import json
 import math
 import re
+import time
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from enum import Enum
@@ -23,6 +24,8 @@ import attrs
 from .errors import InvalidArgumentError
 
 __all__ = [
+    "EPOCH_THRESHOLD",
+    "INSPECTED_LIMIT",
     "Failure",
     "RateLimitInfo",
     "error_message",
@@ -30,6 +33,7 @@ __all__ = [
     "format_path_id",
     "parse_rate_limit",
     "parse_retry_after",
+    "redact_secret",
     "redact_url",
     "should_retry",
     "validate_project_slug",
@@ -38,9 +42,6 @@ __all__ = [
 _SLUG_PROVIDERS = frozenset({"gh", "github", "bb", "bitbucket"})
 _CIRCLECI_ID = re.compile(r"^[A-Za-z0-9-]{1,64}$")
 _SLUG_PART = re.compile(r"^[A-Za-z0-9_.\-]+$")
-_TAG = re.compile(r"<[^>]+>")
-_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
-_SCRIPT_STYLE = re.compile(r"<(script|style)[^>]*>.*?</\1>", re.IGNORECASE | re.DOTALL)
 _MAX_MESSAGE = 500
 
 
@@ -79,7 +80,11 @@ class RateLimitInfo:
     limit: int | None = None
     remaining: int | None = None
     reset: float | None = None
-    """Seconds until the window resets."""
+    """Seconds until the window resets (an epoch time in the header is converted)."""
+
+
+EPOCH_THRESHOLD = 1e9
+"""A reset above this many seconds (about 31 years) is an epoch time, not a delay."""
 
 
 def _number(value: str | None) -> float | None:
@@ -92,11 +97,14 @@ def _number(value: str | None) -> float | None:
     return number if math.isfinite(number) and number >= 0 else None
 
 
-def parse_rate_limit(headers: Mapping[str, str]) -> RateLimitInfo | None:
+def parse_rate_limit(
+    headers: Mapping[str, str], *, now: float | None = None
+) -> RateLimitInfo | None:
     """Read `RateLimit-*` and `X-RateLimit-*[-<Window>]` headers; None when there are none.
 
     CircleCI may send both families with different limits and enforces the lower, so the
-    window with the fewest remaining calls wins.
+    window with the fewest remaining calls wins. A reset above `EPOCH_THRESHOLD` is read as
+    a Unix time and turned into seconds from `now` (default: `time.time()`), never negative.
     """
     windows: dict[str, dict[str, float]] = {}
     for key, value in headers.items():
@@ -120,16 +128,26 @@ def parse_rate_limit(headers: Mapping[str, str]) -> RateLimitInfo | None:
     best = min(windows.values(), key=tightness)
     limit = best.get("limit")
     remaining = best.get("remaining")
+    reset = best.get("reset")
+    if reset is not None and reset > EPOCH_THRESHOLD:
+        reset = max(0.0, reset - (time.time() if now is None else now))
     return RateLimitInfo(
         limit=int(limit) if limit is not None else None,
         remaining=int(remaining) if remaining is not None else None,
-        reset=best.get("reset"),
+        reset=reset,
     )
 
 
+INSPECTED_LIMIT = 64 * 1024
+"""At most this many bytes of an error body are read for its message."""
+
+
 def error_message(body: bytes, content_type: str | None, *, reason: str = "") -> str:
-    """The human message of an error body: JSON `message`, JSON `error`, HTML title or text."""
-    text = body.decode("utf-8", errors="replace").strip()
+    """The human message of an error body: JSON `message`, JSON `error`, HTML title or text.
+
+    Only the first `INSPECTED_LIMIT` bytes are looked at, and the work is linear in them.
+    """
+    text = body[:INSPECTED_LIMIT].decode("utf-8", errors="replace").strip()
     kind = (content_type or "").lower()
     if text[:1] in ("{", "[") or "json" in kind:
         try:
@@ -142,15 +160,79 @@ def error_message(body: bytes, content_type: str | None, *, reason: str = "") ->
                 if isinstance(value, str) and value.strip():
                     return _clip(value.strip())
     if "html" in kind or text[:1] == "<":
-        title = _TITLE.search(text)
-        if title and title.group(1).strip():
-            return _clip(html.unescape(" ".join(title.group(1).split())))
-        stripped = _TAG.sub(" ", _SCRIPT_STYLE.sub(" ", text))
-        text = html.unescape(" ".join(stripped.split()))
+        title = _html_title(text)
+        if title:
+            return _clip(title)
+        text = html.unescape(_strip_tags(_drop_elements(text, ("script", "style"))))
     text = " ".join(text.split())
     if not text:
         return reason or "(empty response body)"
     return _clip(text)
+
+
+def _html_title(text: str) -> str:
+    """The text of the first `<title>` element, or ""; one pass of `str.find`."""
+    lower = text.lower()
+    start = lower.find("<title")
+    while start >= 0:
+        after = lower[start + 6 : start + 7]
+        if after in (">", " ", "\t", "\n", "\r", "/"):
+            break
+        start = lower.find("<title", start + 6)
+    if start < 0:
+        return ""
+    opened = lower.find(">", start)
+    closed = lower.find("</title", opened + 1) if opened >= 0 else -1
+    if closed < 0:
+        return ""
+    inner = _strip_tags(text[opened + 1 : closed])
+    return html.unescape(" ".join(inner.split()))
+
+
+def _drop_elements(text: str, names: tuple[str, ...]) -> str:
+    """`text` without the named elements and their content (`<script>...</script>`)."""
+    lower = text.lower()
+    kept: list[str] = []
+    position = 0
+    upcoming = {name: lower.find("<" + name) for name in names}
+    while True:
+        hits = [(index, name) for name, index in upcoming.items() if index >= 0]
+        if not hits:
+            break
+        index, name = min(hits)
+        kept.append(text[position:index])
+        end = lower.find("</" + name, index)
+        close = lower.find(">", end) if end >= 0 else -1
+        position = len(text) if close < 0 else close + 1
+        for other, at in upcoming.items():
+            if 0 <= at < position:
+                upcoming[other] = lower.find("<" + other, position)
+    kept.append(text[position:])
+    return " ".join(kept)
+
+
+def _strip_tags(text: str) -> str:
+    """`text` with every `<...>` replaced by a space; an unclosed `<` ends the text."""
+    kept: list[str] = []
+    position = 0
+    while True:
+        opened = text.find("<", position)
+        if opened < 0:
+            kept.append(text[position:])
+            break
+        kept.append(text[position:opened])
+        closed = text.find(">", opened + 1)
+        if closed < 0:
+            break
+        position = closed + 1
+    return " ".join(kept)
+
+
+def redact_secret(text: str, secret: str) -> str:
+    """`text` with every occurrence of `secret` (a token the server echoed) as `***`."""
+    if secret and secret in text:
+        return text.replace(secret, "***")
+    return text
 
 
 def _clip(text: str) -> str:

@@ -45,7 +45,10 @@ async def test_a_cancelled_harvest_leaves_only_part_files_and_a_rerun_resumes_th
             await task
 
         on_disk = files_under(tmp_path)
+        validators = {key for key in on_disk if key.endswith(".part.validator")}
+        on_disk = {key: path for key, path in on_disk.items() if key not in validators}
         parts = {key: path.stat().st_size for key, path in on_disk.items() if key.endswith(".part")}
+        assert validators == {key + ".validator" for key in parts}
         assert any(parts.values()), "the big files were in flight"
         assert all(key.removesuffix(".part") in expected for key in parts)
         for key, path in on_disk.items():

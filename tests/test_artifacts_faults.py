@@ -52,6 +52,8 @@ async def test_a_stale_part_longer_than_the_file_is_restarted(
     artifact = fake.state.add_artifact(SLUG, number, "a.bin", size=10 * KIB)
     (tmp_path / "0").mkdir()
     (tmp_path / "0/a.bin.part").write_bytes(b"\0" * (20 * KIB))
+    etag = f'"{artifact.id.replace("-", "")}"'
+    (tmp_path / "0/a.bin.part.validator").write_text(etag)
     async with client(fake) as circle:
         report = await circle.artifacts.download_job(SLUG, number, tmp_path)
     assert report.ok
@@ -59,6 +61,22 @@ async def test_a_stale_part_longer_than_the_file_is_restarted(
     statuses = [r.status for r in fake.requests if r.origin == "storage"]
     assert statuses == [416, 200]
     assert list(files_under(tmp_path)) == ["0/a.bin"]
+
+
+async def test_a_part_without_a_validator_is_never_resumed(
+    fake: FakeCircleCI, tmp_path: Path
+) -> None:
+    number = add_job(fake)
+    artifact = fake.state.add_artifact(SLUG, number, "a.bin", size=10 * KIB)
+    (tmp_path / "0").mkdir()
+    (tmp_path / "0/a.bin.part").write_bytes(b"\0" * (4 * KIB))
+    async with client(fake) as circle:
+        report = await circle.artifacts.download_job(SLUG, number, tmp_path)
+    assert report.ok
+    assert sha256(tmp_path / "0/a.bin") == artifact.sha256
+    storage = [r for r in fake.requests if r.origin == "storage"]
+    assert [r.status for r in storage] == [200]
+    assert "Range" not in storage[0].headers
 
 
 async def test_a_server_that_ignores_range_makes_the_file_start_again(
@@ -69,7 +87,7 @@ async def test_a_server_that_ignores_range_makes_the_file_start_again(
 
     async def handler(request: web.Request) -> web.StreamResponse:
         ranges.append(request.headers.get("Range"))
-        response = web.StreamResponse(headers={"Content-Length": str(len(body))})
+        response = web.StreamResponse(headers={"Content-Length": str(len(body)), "ETag": '"v1"'})
         await response.prepare(request)
         if len(ranges) == 1:
             await response.write(body[:5000])
@@ -105,7 +123,7 @@ async def test_a_body_short_on_every_attempt_fails_with_only_a_part_file(
     assert (failure.error.received, failure.error.expected) == (3000, 100 * KIB)
     assert "the body ended after 3000 of 102400 bytes" in str(failure.error)
     assert failure.target == "0/big.bin"
-    assert list(files_under(tmp_path)) == ["0/big.bin.part"]
+    assert list(files_under(tmp_path)) == ["0/big.bin.part", "0/big.bin.part.validator"]
     assert (tmp_path / "0/big.bin.part").stat().st_size == 3000
 
 

@@ -32,6 +32,7 @@ of files; the report keeps one small `FileResult` per file, or only the failed o
 from .errors import (
     ArtifactError,
     DestinationError,
+    DuplicatePathError,
     IncompleteDownloadError,
     RefusedURLError,
     UnsafePathError,
@@ -52,6 +53,7 @@ __all__ = [
     "DownloadOptionArgs",
     "DownloadOptions",
     "DownloadReport",
+    "DuplicatePathError",
     "FileResult",
     "IncompleteDownloadError",
     "ListingFailure",

@@ -11,6 +11,7 @@ from ..errors import CircleCIError
 __all__ = [
     "ArtifactError",
     "DestinationError",
+    "DuplicatePathError",
     "IncompleteDownloadError",
     "RefusedURLError",
     "UnsafePathError",
@@ -58,3 +59,20 @@ class DestinationError(ArtifactError):
             reason = reason.strerror or type(reason).__name__
         self.reason = reason
         super().__init__(f"cannot write {target}: {reason}")
+
+
+class DuplicatePathError(ArtifactError):
+    """Two artifacts of one harvest land on the same file but come from different URLs.
+
+    The first one is kept; the second is reported with this error instead of `skipped`, so
+    a listing that names one path twice with different content is never reported as `ok`.
+    """
+
+    def __init__(self, target: str, first_url: str, url: str) -> None:
+        self.target = target
+        self.first_url = first_url
+        self.url = url
+        super().__init__(
+            f"{target} is listed twice with different URLs ({first_url} was kept, {url} "
+            f"was not written)"
+        )

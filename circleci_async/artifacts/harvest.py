@@ -15,8 +15,9 @@ from typing import Literal
 import attrs
 
 from ..errors import CircleCIError, InvalidArgumentError
-from .errors import DestinationError
-from .fetch import Fetcher
+from ..wire import redact_url
+from .errors import DestinationError, DuplicatePathError
+from .fetch import DEFAULT_FILE_BUDGET, Fetcher
 from .partfile import PartFile
 from .paths import job_folder, safe_target
 from .progress import ProgressCallback, Tally
@@ -24,6 +25,9 @@ from .refs import ArtifactRef
 from .report import DownloadReport, FileResult, ListingFailure, Outcome, detached
 
 __all__ = ["DownloadOptions", "Harvest", "Listing"]
+
+SOURCES_KEPT = 65_536
+"""How many recent targets a harvest remembers to catch a path listed twice."""
 
 Listing = AsyncGenerator[ArtifactRef | ListingFailure, None]
 """What a harvest consumes: refs to download, and lists that could not be read."""
@@ -39,6 +43,11 @@ def _patterns(value: str | Sequence[str]) -> tuple[str, ...]:
 def _positive(_instance: object, attribute: attrs.Attribute[int], value: int) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise InvalidArgumentError(f"{attribute.name} must be a positive integer, got {value!r}")
+
+
+def _seconds(_instance: object, attribute: attrs.Attribute[float], value: float) -> None:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
+        raise InvalidArgumentError(f"{attribute.name} must be a positive number, got {value!r}")
 
 
 def _keep(_instance: object, _attribute: attrs.Attribute[str], value: str) -> None:
@@ -58,6 +67,7 @@ class DownloadOptions:
     fail_fast: bool = False
     keep: Literal["all", "failed"] = attrs.field(default="all", validator=_keep)
     durable: bool = False
+    file_budget: float = attrs.field(default=DEFAULT_FILE_BUDGET, validator=_seconds)
 
     def selects(self, path: str) -> bool:
         """Whether the artifact path passes `include` and `exclude` (`*` crosses `/`)."""
@@ -89,6 +99,8 @@ class Harvest:
         self._tally = tally
         self._by_job = by_job
         self._busy: dict[str, asyncio.Event] = {}
+        self._sources: dict[int, tuple[int, str]] = {}
+        """hash(target) -> (hash(url), redacted url) of the last `SOURCES_KEPT` files placed."""
 
     async def run(self, listing: Listing) -> DownloadReport:
         """Download everything `listing` yields; return the report."""
@@ -151,11 +163,29 @@ class Harvest:
         except CircleCIError as error:
             return result(outcome=Outcome.FAILED, target=None, error=detached(error))
         async with self._claim(target):
+            source = self._source(target, artifact.url)
+            if source[0] != hash(artifact.url):
+                duplicate = DuplicatePathError(shown, source[1], redact_url(artifact.url))
+                return result(outcome=Outcome.FAILED, target=shown, error=duplicate)
             try:
                 outcome, size = await self._place(artifact.url, target, shown)
             except CircleCIError as error:
                 return result(outcome=Outcome.FAILED, target=shown, error=detached(error))
         return result(outcome=outcome, target=shown, size=size)
+
+    def _source(self, target: str, url: str) -> tuple[int, str]:
+        """Where `target` came from in this harvest: the first URL that claimed it.
+
+        Only the last `SOURCES_KEPT` targets are remembered, so memory stays bounded
+        however many files a harvest lists (a duplicate further apart goes unnoticed).
+        """
+        key = hash(target)
+        source = self._sources.get(key)
+        if source is None:
+            source = self._sources[key] = (hash(url), redact_url(url))
+            if len(self._sources) > SOURCES_KEPT:
+                del self._sources[next(iter(self._sources))]
+        return source
 
     def _locate(self, ref: ArtifactRef) -> tuple[str, str]:
         """The file's absolute path, and its path relative to the destination for people."""

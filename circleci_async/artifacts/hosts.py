@@ -37,11 +37,21 @@ class TrustedHosts:
     `*.circle-artifacts.com` matches `output.circle-artifacts.com` but neither
     `circle-artifacts.com` itself nor `circle-artifacts.com.example.org`. Ports are not part
     of a pattern. The token travels over https only, unless `plain_http` (the client's own
-    API URL is http, as for a local test server).
+    API URL is http, as for a local test server). `origins` are trusted exactly, by scheme,
+    host and port (the API's own origin: its host on another port is not trusted).
     """
 
-    def __init__(self, patterns: Iterable[str], *, plain_http: bool = False) -> None:
+    def __init__(
+        self,
+        patterns: Iterable[str],
+        *,
+        plain_http: bool = False,
+        origins: Iterable[tuple[str, str, int]] = (),
+    ) -> None:
         self.plain_http = plain_http
+        self._origins = frozenset(
+            (scheme, _normalise(host), port) for scheme, host, port in origins
+        )
         exact: set[str] = set()
         suffixes: set[str] = set()
         self._patterns = (patterns,) if isinstance(patterns, str) else tuple(patterns)
@@ -61,8 +71,20 @@ class TrustedHosts:
         self._suffixes = tuple(sorted("." + suffix for suffix in suffixes))
 
     def including(self, host: str) -> TrustedHosts:
-        """These hosts and `host`."""
-        return TrustedHosts([*self._patterns, host], plain_http=self.plain_http)
+        """These hosts and `host` (on any port)."""
+        return TrustedHosts(
+            [*self._patterns, host], plain_http=self.plain_http, origins=self._origins
+        )
+
+    def including_origin(self, url: str) -> TrustedHosts:
+        """These hosts and the origin (scheme, host, port) of `url`, exactly."""
+        parsed = URL(url)
+        if not parsed.host or parsed.port is None:
+            raise ConfigurationError(f"no origin in {url!r}")
+        origin = (parsed.scheme, parsed.host, parsed.port)
+        return TrustedHosts(
+            self._patterns, plain_http=self.plain_http, origins={*self._origins, origin}
+        )
 
     def allows(self, url: URL) -> bool:
         """Whether `url` is on a trusted host, over https (or http with `plain_http`)."""
@@ -70,6 +92,8 @@ class TrustedHosts:
         if url.scheme not in schemes or not url.host:
             return False
         host = _normalise(url.host)
+        if (url.scheme, host, url.port) in self._origins:
+            return True
         return host in self._exact or host.endswith(self._suffixes)
 
     def keeps_token(self, carrying: bool, source: URL, target: URL) -> bool:
@@ -83,4 +107,5 @@ class TrustedHosts:
 
     def __repr__(self) -> str:
         names = sorted(self._exact) + ["*" + suffix for suffix in self._suffixes]
+        names += sorted(f"{scheme}://{host}:{port}" for scheme, host, port in self._origins)
         return f"TrustedHosts({names!r})"

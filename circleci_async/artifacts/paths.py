@@ -1,10 +1,11 @@
 """The one guard between a path the server names and the file system.
 
 Every file a harvest writes gets its place from `safe_target`, and nothing else in the
-package turns a server-given name into a path. Refused: an empty path, a NUL byte, a
-backslash, an absolute path, a drive letter, an empty, `.` or `..` part, a last name ending
-in `.part` (reserved for downloads in progress), a final name that is a symlink, and
-anything whose folder resolves outside the destination, through a symlink or otherwise.
+package turns a server-given name into a path. Refused: an empty path, a NUL byte or any
+other control character (newline, CR, ESC, ...), a backslash, an absolute path, a drive
+letter, an empty, `.` or `..` part, a last name ending in `.part` or `.part.validator`
+(reserved for downloads in progress), a final name that is a symlink, and anything whose
+folder resolves outside the destination, through a symlink or otherwise.
 
 A process that swaps folders for symlinks while a harvest runs can still race the check;
 the `.part` file is opened with `O_NOFOLLOW`, so at least the final hop is never followed.
@@ -18,10 +19,14 @@ from collections.abc import Sequence
 
 from .errors import UnsafePathError
 
-__all__ = ["PART_SUFFIX", "job_folder", "safe_target"]
+__all__ = ["PART_SUFFIX", "VALIDATOR_SUFFIX", "job_folder", "safe_target"]
 
 PART_SUFFIX = ".part"
 """Suffix of a file still being downloaded, beside its final name."""
+VALIDATOR_SUFFIX = ".validator"
+"""Added to a `.part` file's name for the file that keeps its ETag or Last-Modified."""
+_RESERVED_SUFFIXES = (PART_SUFFIX, PART_SUFFIX + VALIDATOR_SUFFIX)
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 _DRIVE = re.compile(r"^[A-Za-z]:")
 _UNSAFE_IN_LABEL = re.compile(r"[\x00-\x1f\x7f/\\:]")
@@ -45,6 +50,9 @@ def _path_problem(path: str) -> str | None:
         return "the path is empty"
     if "\x00" in path:
         return "it contains a NUL byte"
+    control = _CONTROL.search(path)
+    if control is not None:
+        return f"it contains the control character {control.group()!r}"
     if "\\" in path:
         return "it contains a backslash"
     if path.startswith("/"):
@@ -79,7 +87,7 @@ def safe_target(dest: str | os.PathLike[str], folders: Sequence[str], path: str)
     parts = [*folders, *path.split("/")]
     for part in parts:
         problem = problem or _part_problem(part)
-    if problem is None and parts[-1].endswith(PART_SUFFIX):
+    if problem is None and parts[-1].endswith(_RESERVED_SUFFIXES):
         problem = f"names ending in {PART_SUFFIX!r} are kept for downloads in progress"
     if problem is not None:
         raise UnsafePathError(path, problem)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 
 import aiohttp
@@ -26,7 +26,7 @@ async def open_following(
     url: str,
     *,
     hosts: TrustedHosts,
-    auth: Mapping[str, str],
+    auth: Callable[[], Mapping[str, str]],
     headers: Mapping[str, str],
     timeouts: aiohttp.ClientTimeout,
     max_hops: int,
@@ -34,10 +34,11 @@ async def open_following(
 ) -> AsyncIterator[aiohttp.ClientResponse]:
     """Yield the first answer that is not a redirect, its body unread.
 
-    `auth` (the token header) is sent while every hop so far is on a trusted host; once a
-    hop leaves `hosts`, or a redirect goes from https to http, it is dropped for good. At
-    most `max_hops` redirects are followed, only to http(s) URLs. Redirect targets are used
-    exactly as sent (`encoded`), so a pre-signed signature is never re-quoted.
+    `auth()` (the token header, built at each send and kept in no variable) is sent while
+    every hop so far is on a trusted host; once a hop leaves `hosts`, or a redirect goes
+    from https to http, it is dropped for good. At most `max_hops` redirects are followed,
+    only to http(s) URLs. Redirect targets are used exactly as sent (`encoded`), so a
+    pre-signed signature is never re-quoted.
     """
     try:
         current = URL(url)
@@ -49,10 +50,9 @@ async def open_following(
             raise RefusedURLError(
                 f"not an http(s) URL: {redact_url(str(current))!r}", redact_url(url)
             )
-        sent = {**headers, **auth} if carry else dict(headers)
         response = await http.get(
             current,
-            headers=sent,
+            headers={**headers, **auth()} if carry else headers,
             allow_redirects=False,
             timeout=timeouts,
             auto_decompress=False,

@@ -39,6 +39,7 @@ class DownloadOptionArgs(TypedDict, total=False):
     fail_fast: bool
     keep: Literal["all", "failed"]
     durable: bool
+    file_budget: float
 
 
 def _settings(options: DownloadOptionArgs) -> DownloadOptions:
@@ -83,6 +84,8 @@ class ArtifactsService:
     - `keep` ("all"): "failed" keeps only failed files in the report (counts stay complete),
       for harvests of very many files.
     - `durable` (False): fsync each file before moving it into place.
+    - `file_budget` (3600): seconds one file may take, retries and waits included; every
+      attempt's timeout is clipped to what is left.
 
     The token is sent to the API host and to `artifact_hosts` (`*.circle-artifacts.com` by
     default), over https unless the API itself is reached over http, and never to any other
@@ -107,7 +110,9 @@ class ArtifactsService:
         ):
             raise ConfigurationError(f"max_redirects must be 0 or more, got {max_redirects!r}")
         plain_http = urlsplit(core.base_url).scheme == "http"
-        self.hosts = TrustedHosts(artifact_hosts, plain_http=plain_http).including(core.api_host)
+        self.hosts = TrustedHosts(artifact_hosts, plain_http=plain_http).including_origin(
+            core.base_url
+        )
         """The hosts that may receive the token."""
         self.max_redirects = max_redirects
         self._jobs = JobsService(core)
@@ -187,6 +192,8 @@ class ArtifactsService:
             sleep=core.sleep,
             random=core.random,
             timeout=_download_timeout(core.timeout),
+            clock=core.clock,
+            budget=settings.file_budget,
             max_hops=self.max_redirects,
         )
         tally = Tally(clock=core.clock, callback=settings.progress, keep_all=settings.keep == "all")

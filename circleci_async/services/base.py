@@ -9,7 +9,7 @@ from typing import Any, Generic, TypeVar, cast
 
 import attrs
 
-from ..errors import InvalidArgumentError
+from ..errors import InvalidArgumentError, PaginationError
 from ..models.converter import decode
 from ..pagination import Page, Paginator
 from ..session import Endpoint, Response, SessionCore
@@ -170,19 +170,27 @@ class Service:
         """Walk a plain JSON array paged by an `offset` query parameter.
 
         The paginator's token is the offset as a string. The walk ends on an empty page, or
-        on a page shorter than the longest seen so far (the server's page size).
+        on a page shorter than the longest seen so far (the server's page size); a page equal
+        to the one before it (a server that ignores the offset) raises `PaginationError`.
         """
         listing: Any = list[into]  # type: ignore[valid-type]
         longest = 0
+        previous: object = None
 
         async def fetch(token: str | None) -> Page[T]:
-            nonlocal longest
+            nonlocal longest, previous
             start = int(token) if token is not None else 0
             response = await self._send(
                 endpoint,
                 path=path,
                 query={**(query or {}), "offset": start if token is not None else None},
             )
+            if token is not None and response.data and response.data == previous:
+                raise PaginationError(
+                    f"{endpoint.operation_id}: the page at offset {start} is the same as the "
+                    f"one before it; the server ignores the offset, so the walk was stopped"
+                )
+            previous = response.data
             items: list[T] = decode(response.data, listing, endpoint.operation_id)
             longest = max(longest, len(items))
             if not items or len(items) < longest:

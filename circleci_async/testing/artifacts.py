@@ -38,4 +38,4 @@ def serve_artifact(
         return Reply.message(404, "Artifact not found")
     if redirect is not None and not artifact.path.lower().endswith(DIRECT_SUFFIXES):
         return Reply(302, {"Location": redirect(artifact)})
-    return content_reply(artifact, request.headers.get("Range"))
+    return content_reply(artifact, request.headers.get("Range"), request.headers.get("If-Range"))

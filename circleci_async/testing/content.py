@@ -10,7 +10,7 @@ from .blobs import BlobSlice
 from .records import Artifact
 from .replies import Reply
 
-__all__ = ["content_reply", "parse_range", "s3_error"]
+__all__ = ["content_reply", "etag", "parse_range", "s3_error"]
 
 _RANGE = re.compile(r"bytes=(\d*)-(\d*)")
 _UNSATISFIABLE = "unsatisfiable"
@@ -52,14 +52,29 @@ def s3_error(status: int, code: str, message: str) -> Reply:
     return Reply(status, {"Content-Type": "application/xml"}, body.encode())
 
 
-def content_reply(artifact: Artifact, range_header: str | None) -> Reply:
-    """The artifact's bytes: 200, or 206 for a satisfiable range, or 416."""
+def etag(artifact: Artifact) -> str:
+    """The artifact's strong ETag; it changes whenever its content is replaced."""
+    revision = f"-{artifact.revision}" if artifact.revision else ""
+    return f'"{artifact.id.replace("-", "")}{revision}"'
+
+
+def content_reply(
+    artifact: Artifact, range_header: str | None, if_range: str | None = None
+) -> Reply:
+    """The artifact's bytes: 200, or 206 for a satisfiable range, or 416.
+
+    With `If-Range` that is not the current ETag, the range is ignored and the whole
+    content is sent (200), as RFC 9110 says.
+    """
     size = artifact.size
+    current = etag(artifact)
     headers = {
         "Content-Type": mimetypes.guess_type(artifact.path)[0] or "application/octet-stream",
         "Accept-Ranges": "bytes",
-        "ETag": f'"{artifact.id.replace("-", "")}"',
+        "ETag": current,
     }
+    if if_range is not None and if_range.strip() != current:
+        range_header = None
     wanted = parse_range(range_header, size)
     if wanted == _UNSATISFIABLE:
         error = s3_error(416, "InvalidRange", "The requested range is not satisfiable")

@@ -2,19 +2,28 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import math
+import secrets
+import sys
 import time
+import zlib
 from collections.abc import Callable, Mapping
 from http import HTTPStatus
 from typing import Any
 
 import attrs
 
+from .blobs import Blob, BlobSlice
 from .paging import PageTokens
+from .records import Artifact
 from .replies import JSON_TYPE, Reply
 
-__all__ = ["FaultPlan", "Faults", "Scope"]
+__all__ = ["FOREVER", "FaultPlan", "Faults", "Scope"]
+
+FOREVER = sys.maxsize
+"""`times=FOREVER`: a fault that is never used up."""
 
 _BAD_GATEWAY_HTML = (
     "<html>\r\n<head><title>{code} {phrase}</title></head>\r\n<body>\r\n"
@@ -53,6 +62,8 @@ class FaultPlan:
     cut_after: int | None = None
     headers: Mapping[str, str] = attrs.field(factory=dict)
     fault: str | None = None
+    ignore_query: tuple[str, ...] = ()
+    """Query parameters the normal handler does not see (a server that ignores them)."""
 
 
 @attrs.define
@@ -65,6 +76,9 @@ class _Fault:
     cut_after: int | None = None
     window_seconds: float = 0.0
     window: tuple[float, float] | None = None
+    headers: Mapping[str, str] = attrs.field(factory=dict)
+    make_reply: Callable[[], Reply] | None = None
+    ignore_query: tuple[str, ...] = ()
 
 
 @attrs.define
@@ -232,6 +246,112 @@ class Faults:
         """Sleep `seconds` before answering the next `times` requests normally."""
         self._add(_Fault("delay", _scope(operation, method, origin), times, delay=seconds))
 
+    def headers(
+        self,
+        values: Mapping[str, str],
+        *,
+        times: int = 1,
+        epoch_reset: bool = False,
+        operation: str | None = None,
+        method: str | None = None,
+        origin: str | None = None,
+    ) -> None:
+        """Add `values` to the next `times` normal answers, then stop (headers that stop).
+
+        With `epoch_reset`, every header ending in `Reset` is sent as a Unix time: its value
+        in seconds is added to the wall clock now (as some servers send `X-RateLimit-Reset`).
+        """
+        sent = dict(values)
+        if epoch_reset:
+            sent = {key: _as_epoch(key, value) for key, value in sent.items()}
+        scope = _scope(operation, method, origin)
+        self._add(_Fault("headers", scope, times, headers=sent))
+
+    def endless_pages(
+        self,
+        *,
+        times: int = FOREVER,
+        operation: str | None = None,
+        method: str | None = None,
+        origin: str | None = None,
+    ) -> None:
+        """Answer every request in scope with `{"items": [], "next_page_token": <new>}`.
+
+        Each answer carries a token never seen before, so a walk that trusts tokens alone
+        never ends.
+        """
+
+        def page() -> Reply:
+            return Reply.json(200, {"items": [], "next_page_token": secrets.token_hex(12)})
+
+        scope = _scope(operation, method, origin)
+        self._add(_Fault("endless_pages", scope, times, make_reply=page))
+
+    def ignore_query(
+        self,
+        *names: str,
+        times: int = FOREVER,
+        operation: str | None = None,
+        method: str | None = None,
+        origin: str | None = None,
+    ) -> None:
+        """Answer requests in scope as if the query parameters `names` were not sent.
+
+        `ignore_query("offset", operation="GetDecisionLogs")` makes an offset-paged list
+        answer its first page whatever offset is asked for.
+        """
+        scope = _scope(operation, method, origin)
+        self._add(_Fault("ignore_query", scope, times, ignore_query=tuple(names)))
+
+    def oversized(
+        self,
+        size: int,
+        *,
+        status: int = 200,
+        gzip_bomb: bool = False,
+        times: int = 1,
+        operation: str | None = None,
+        method: str | None = None,
+        origin: str | None = None,
+    ) -> None:
+        """Answer with a body of `size` bytes (streamed, never held by the fake).
+
+        With `gzip_bomb`, `size` zero bytes are sent gzip-compressed (`Content-Encoding:
+        gzip`): about a thousandth of `size` on the wire, `size` once inflated.
+        """
+        headers = {"Content-Type": JSON_TYPE}
+        body: bytes | BlobSlice
+        if gzip_bomb:
+            headers["Content-Encoding"] = "gzip"
+            body = _gzip_zeros(size)
+        else:
+            body = BlobSlice(Blob(size, seed=b"oversized"), 0, size)
+        reply = Reply(status, headers, body)
+        self._add(_Fault("oversized", _scope(operation, method, origin), times, reply=reply))
+
+    def hostile_html(
+        self,
+        status: int = 502,
+        *,
+        size: int = 137 * 1024,
+        times: int = 1,
+        operation: str | None = None,
+        method: str | None = None,
+        origin: str | None = None,
+    ) -> None:
+        """Answer with an HTML page of `size` bytes of `<title>` repeated, never closed.
+
+        Backtracking regexes take time quadratic in such a page to find its title.
+        """
+        page = ("<title>" * (size // 7 + 1)).encode()[:size]
+        reply = Reply(status, {"Content-Type": "text/html"}, page)
+        self._add(_Fault("hostile_html", _scope(operation, method, origin), times, reply=reply))
+
+    @staticmethod
+    def change_artifact(artifact: Artifact, data: bytes) -> None:
+        """Replace an artifact's content (and so its ETag), as a rebuilt artifact would be."""
+        artifact.replace_content(data)
+
     def reject_page_tokens(self, *, operation: str | None = None) -> int:
         """Invalidate every page token handed out so far (CircleCI does this mid-walk).
 
@@ -296,8 +416,14 @@ class Faults:
             fault.remaining -= 1
             if fault.remaining <= 0:
                 self._queue.remove(fault)
+            reply = fault.make_reply() if fault.make_reply is not None else fault.reply
             return FaultPlan(
-                reply=fault.reply, delay=fault.delay, cut_after=fault.cut_after, fault=fault.kind
+                reply=reply,
+                delay=fault.delay,
+                cut_after=fault.cut_after,
+                headers=fault.headers,
+                fault=fault.kind,
+                ignore_query=fault.ignore_query,
             )
         return self._limit(origin, method, operation, now)
 
@@ -334,6 +460,23 @@ class Faults:
         wait = max(1, math.ceil((1 - bucket.tokens) / bucket.rate))
         headers = _rate_limit_headers(limit, 0, wait)
         return FaultPlan(reply=_too_many(str(wait), plain_text=False, headers=headers), fault="rps")
+
+
+def _as_epoch(key: str, value: str) -> str:
+    if not key.lower().endswith("reset") or not value.strip().isdigit():
+        return value
+    return str(int(time.time()) + int(value))
+
+
+@functools.lru_cache(maxsize=4)
+def _gzip_zeros(size: int) -> bytes:
+    packer = zlib.compressobj(1, zlib.DEFLATED, 31)
+    zeros = bytes(1 << 20)
+    pieces = []
+    for start in range(0, size, len(zeros)):
+        pieces.append(packer.compress(zeros[: min(len(zeros), size - start)]))
+    pieces.append(packer.flush())
+    return b"".join(pieces)
 
 
 def _scope(operation: str | None, method: str | None, origin: str | None) -> Scope:

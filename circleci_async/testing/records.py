@@ -271,7 +271,15 @@ class Artifact:
     path: str
     node_index: int
     blob: Blob = attrs.field(repr=False)
+    revision: int = 0
+    """How many times the content was replaced (`Faults.change_artifact`); part of the ETag."""
     _sha256: str | None = attrs.field(default=None, init=False, repr=False, eq=False)
+
+    def replace_content(self, data: bytes) -> None:
+        """Serve `data` from now on, under a new ETag."""
+        self.blob = Blob(len(data), data, self.blob.seed)
+        self.revision += 1
+        self._sha256 = None
 
     @property
     def size(self) -> int:

@@ -146,11 +146,12 @@ class ApiContext:
     page_size: int
     artifact_url: Callable[[Artifact], str]
     cycle_after: int | None = None
+    ignored_query: tuple[str, ...] = ()
 
     @property
     def query(self) -> dict[str, str]:
-        """Query parameters (last value wins)."""
-        return dict(self.request.query)
+        """Query parameters (last value wins), less those a fault makes the server ignore."""
+        return {k: v for k, v in self.request.query.items() if k not in self.ignored_query}
 
     def query_all(self, name: str) -> list[str]:
         """Every value of a repeated query parameter (`branches=a&branches=b`), in order."""

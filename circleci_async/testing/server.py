@@ -255,7 +255,7 @@ class FakeCircleCI:
                 self.runner.step()
             if plan.delay:
                 await asyncio.sleep(plan.delay)
-            reply = plan.reply or await self._answer(origin, request, match)
+            reply = plan.reply or await self._answer(origin, request, match, plan.ignore_query)
             reply = reply.with_headers(plan.headers)
             if plan.cut_after is not None:
                 cut_after = min(plan.cut_after, max(reply.length - 1, 0))
@@ -270,7 +270,11 @@ class FakeCircleCI:
         return self.router.resolve(request.method, raw_path[len(API_PREFIX) :])
 
     async def _answer(
-        self, origin: Origin, request: web.Request, match: RouteMatch | None
+        self,
+        origin: Origin,
+        request: web.Request,
+        match: RouteMatch | None,
+        ignored_query: tuple[str, ...] = (),
     ) -> Reply:
         if origin == "artifacts":
             redirect = self.presigned_url if self.artifact_redirects else None
@@ -294,6 +298,7 @@ class FakeCircleCI:
             page_size=self.page_size,
             artifact_url=self.artifact_url,
             cycle_after=self.faults.cycle_after(origin, request.method, match.route.operation_id),
+            ignored_query=ignored_query,
         )
         try:
             return await match.route.handler(context)

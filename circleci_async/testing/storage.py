@@ -50,4 +50,4 @@ def serve_storage(request: web.BaseRequest, *, state: FakeState, presigner: Pres
     artifact = state.artifacts.get(key) if bucket == BUCKET else None
     if artifact is None:
         return s3_error(404, "NoSuchKey", "The specified key does not exist.")
-    return content_reply(artifact, request.headers.get("Range"))
+    return content_reply(artifact, request.headers.get("Range"), request.headers.get("If-Range"))
