@@ -12,6 +12,7 @@ import aiohttp
 from .artifacts import DEFAULT_ARTIFACT_HOSTS, ArtifactsService
 from .errors import ConfigurationError
 from .gate import Clock, Sleep
+from .redis_gate import GATE_URL_VARIABLE, make_gate
 from .retry import RetryPolicy
 from .secret import Secret
 from .services import (
@@ -82,7 +83,9 @@ class CircleCI:
     request or an `aiohttp.ClientTimeout`. A `session` passed in is used but never closed.
     `clock`, `sleep` and `random` replace time and chance, for tests. `artifact_hosts` are
     the hosts besides the API host that receive the token when `artifacts` downloads
-    (`*.circle-artifacts.com` by default).
+    (`*.circle-artifacts.com` by default). `gate_url` (else `CIRCLECI_GATE_URL`), a
+    `redis://host:port/db` URL, shares the rate-limit gate with every client on the same
+    Redis, base URL and token, in any process (the `circleci-async[redis]` extra).
 
     One attribute per part of the API (the spec's tags); `circleci_async.OPERATIONS` maps
     every spec operationId to its method. Lists come back as lazy `Paginator`s. Methods
@@ -146,6 +149,7 @@ class CircleCI:
         sleep: Sleep | None = None,
         random: Callable[[], float] | None = None,
         artifact_hosts: Iterable[str] = DEFAULT_ARTIFACT_HOSTS,
+        gate_url: str | None = None,
     ) -> None:
         try:
             scheme = AuthScheme(auth)
@@ -161,8 +165,17 @@ class CircleCI:
             for key, value in (("clock", clock), ("sleep", sleep), ("random", random))
             if value is not None
         }
+        secret = resolve_token(token)
+        if gate_url is None:
+            gate_url = os.environ.get(GATE_URL_VARIABLE, "").strip() or None
+        gate = None
+        if gate_url is not None:
+            gate = make_gate(
+                gate_url, base_url=base_url, token=secret, clock=clock, sleep=sleep, random=random
+            )
         self._core = SessionCore(
-            token=resolve_token(token),
+            token=secret,
+            gate=gate,
             base_url=base_url,
             auth=scheme,
             max_concurrency=max_concurrency,

@@ -128,6 +128,7 @@ class SessionCore:
         clock: Clock = time.monotonic,
         sleep: Sleep = asyncio.sleep,
         random: Callable[[], float] = _random.random,
+        gate: RateLimitGate | None = None,
     ) -> None:
         if max_concurrency < 1:
             raise ConfigurationError(f"max_concurrency must be at least 1, got {max_concurrency}")
@@ -147,7 +148,8 @@ class SessionCore:
         self.clock = clock
         self.sleep = sleep
         self.random = random
-        self.gate = RateLimitGate(clock=clock, sleep=sleep, random=random)
+        self.gate = gate or RateLimitGate(clock=clock, sleep=sleep, random=random)
+        """The rate-limit gate every request waits at (in-process, or shared through Redis)."""
         self._session = session
         self._owns_session = session is None
         self._semaphore = asyncio.Semaphore(max_concurrency)
@@ -187,6 +189,9 @@ class SessionCore:
         session, self._session = self._session, None
         if session is not None and self._owns_session:
             await session.close()
+        closing = getattr(self.gate, "aclose", None)
+        if closing is not None:
+            await closing()
 
     def url(self, endpoint: Endpoint, path_params: Mapping[str, str]) -> str:
         """The absolute URL of an endpoint with its (already escaped) path arguments."""
