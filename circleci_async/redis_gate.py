@@ -299,14 +299,19 @@ class RedisGate(RateLimitGate):
             self._seen = info
             self._flush_soon(0.05)
 
-    async def aclose(self) -> None:
-        """Send what Redis has not heard yet (bounded by the timeout) and disconnect."""
-        flusher, self._flusher = self._flusher, None
+    async def flush(self) -> None:
+        """Send what Redis has not heard yet (finished requests, pauses, headers) now."""
+        flusher = self._flusher
         if flusher is not None:
-            flusher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await flusher
         if self._usable() and (self._finished or self._pause is not None or self._seen):
             with contextlib.suppress(_Unavailable):
                 await self._call("", -1.0)
+
+    async def aclose(self) -> None:
+        """Flush (every call bounded by the timeout) and disconnect from Redis."""
+        await self.flush()
         await self._redis.aclose()
 
     def _usable(self) -> bool:
