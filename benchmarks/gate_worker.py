@@ -25,6 +25,7 @@ from circleci_async import CircleCI, RetryPolicy
 from circleci_async.redis_gate import RedisGate
 
 Process = asyncio.subprocess.Process
+ROOT = Path(__file__).resolve().parent.parent
 
 
 async def phase(base_url: str, gate_url: str | None, calls: int, tasks: int) -> dict[str, Any]:
@@ -62,17 +63,14 @@ async def workers(count: int, token: str) -> AsyncIterator[list[Process]]:
     """Start `count` worker processes with `token`; end them on exit."""
     env = {**os.environ, "CIRCLECI_TOKEN": token}
     env.pop("CIRCLECI_GATE_URL", None)
-    root = Path(__file__).resolve().parent.parent
     started: list[Process] = []
     try:
         for _ in range(count):
-            started.append(
-                await asyncio.create_subprocess_exec(
-                    sys.executable, "-m", "benchmarks.gate_worker",
-                    stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
-                    env=env, cwd=root,
-                )  # fmt: skip
-            )
+            process = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "benchmarks.gate_worker",
+                stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, env=env, cwd=ROOT,
+            )  # fmt: skip
+            started.append(process)
         for process in started:
             assert process.stdout is not None
             line = await asyncio.wait_for(process.stdout.readline(), timeout=120)
