@@ -41,6 +41,10 @@ if TYPE_CHECKING:
 __all__ = ["WorkerClient", "harvest", "run_shard"]
 
 
+def _hosts(hosts: Iterable[str]) -> tuple[str, ...]:
+    return (hosts,) if isinstance(hosts, str) else tuple(hosts)
+
+
 @attrs.frozen(kw_only=True)
 class WorkerClient:
     """How each worker opens its `CircleCI` client; the token comes from the worker's env."""
@@ -48,7 +52,7 @@ class WorkerClient:
     base_url: str = DEFAULT_BASE_URL
     gate_url: str | None = None
     """The shared Redis gate (`redis://host:port/db`), or None for the in-process gate."""
-    artifact_hosts: tuple[str, ...] = attrs.field(default=DEFAULT_ARTIFACT_HOSTS, converter=tuple)
+    artifact_hosts: tuple[str, ...] = attrs.field(default=DEFAULT_ARTIFACT_HOSTS, converter=_hosts)
     max_concurrency: int = 32
     retry: RetryPolicy | None = None
     auth: str = "circle-token"
@@ -88,15 +92,20 @@ def harvest(
     workers: WorkerClient | None = None,
     shards: int | None = None,
     retries: int = 2,
+    timeout: float | None = None,
     **options: Unpack[DownloadOptionArgs],
 ) -> DownloadReport:
     """Download `plan` into `dest` on the cluster of `client`; the merged report.
 
     `shards` (default: the cluster's worker threads) tasks each take one shard; a shard
-    whose task fails is run again up to `retries` times. `options` are those of
+    whose task fails is run again up to `retries` times (one whose worker dies is run again
+    by Dask on another worker). `timeout` (seconds, None for no limit) bounds the wait for
+    the whole harvest: `TimeoutError` past it. `options` are those of
     `circle.artifacts.download` (a `progress` callback runs on the workers). Blocks until
     the harvest is over: from async code, call it through `asyncio.to_thread`.
     """
+    import distributed
+
     if not isinstance(plan, HarvestPlan):
         raise InvalidArgumentError(f"harvest takes a HarvestPlan, not {type(plan).__name__}")
     if isinstance(retries, bool) or not isinstance(retries, int) or retries < 0:
@@ -118,6 +127,11 @@ def harvest(
         )
         for index, part in enumerate(parts)
     ]
+    try:
+        distributed.wait(futures, timeout=timeout)  # type: ignore[no-untyped-call]
+    except BaseException:
+        client.cancel(futures)  # type: ignore[no-untyped-call]
+        raise
     reports: Iterable[DownloadReport] = client.gather(futures)  # type: ignore[no-untyped-call]
     return merge_reports(reports)
 
