@@ -5,8 +5,8 @@ python -m benchmarks.gate_worker      # reads one JSON phase a line, answers one
 A worker prints `ready`, then for every line `{"base_url", "gate_url", "calls", "tasks"}` on
 its standard input makes `calls` calls of `users.me()` from `tasks` tasks with a new client
 (token from CIRCLECI_TOKEN; `gate_url` null for the in-process gate) and prints
-`{"seconds", "limited", "shared"}`. `run_phase` drives several workers so that they start
-every phase together.
+`{"seconds", "limited", "shared"}`; a phase may carry its own `token`. `run_phase` drives
+several workers so that they start every phase together.
 """
 
 from __future__ import annotations
@@ -28,11 +28,13 @@ Process = asyncio.subprocess.Process
 ROOT = Path(__file__).resolve().parent.parent
 
 
-async def phase(base_url: str, gate_url: str | None, calls: int, tasks: int) -> dict[str, Any]:
+async def phase(
+    base_url: str, gate_url: str | None, calls: int, tasks: int, token: str | None = None
+) -> dict[str, Any]:
     """Make the calls of one phase; this process's figures."""
     policy = RetryPolicy(rate_limit_retries=1000, budget=600)
     async with CircleCI(
-        base_url=base_url, gate_url=gate_url, retry=policy, max_concurrency=tasks
+        token, base_url=base_url, gate_url=gate_url, retry=policy, max_concurrency=tasks
     ) as circle:
         started = time.perf_counter()
 
@@ -54,7 +56,9 @@ async def serve() -> None:
     print("ready", flush=True)
     while line := await loop.run_in_executor(None, sys.stdin.readline):
         spec = json.loads(line)
-        figures = await phase(spec["base_url"], spec["gate_url"], spec["calls"], spec["tasks"])
+        figures = await phase(
+            spec["base_url"], spec["gate_url"], spec["calls"], spec["tasks"], spec.get("token")
+        )
         print(json.dumps(figures), flush=True)
 
 
@@ -89,10 +93,17 @@ async def workers(count: int, token: str) -> AsyncIterator[list[Process]]:
 
 
 async def run_phase(
-    processes: list[Process], *, base_url: str, gate_url: str | None, calls: int, tasks: int
+    processes: list[Process],
+    *,
+    base_url: str,
+    gate_url: str | None,
+    calls: int,
+    tasks: int,
+    token: str | None = None,
 ) -> list[dict[str, Any]]:
-    """Start one phase in every worker at once; each one's figures."""
-    line = json.dumps({"base_url": base_url, "gate_url": gate_url, "calls": calls, "tasks": tasks})
+    """Start one phase in every worker at once; each one's figures (`token`: else the env's)."""
+    spec = {"base_url": base_url, "gate_url": gate_url, "calls": calls, "tasks": tasks}
+    line = json.dumps({**spec, "token": token})
     for process in processes:
         assert process.stdin is not None
         process.stdin.write(line.encode() + b"\n")
