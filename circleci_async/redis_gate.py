@@ -52,68 +52,83 @@ logger = logging.getLogger("circleci_async")
 _SCHEMES = ("redis", "rediss", "unix")
 _GO, _WAIT, _TOO_LATE = 0, 1, 2
 
-# KEYS: state hash, in-flight sorted set.
-# ARGV: id ("" only applies updates), lease, max_wait (-1: none), pause seconds (""), remaining
-# (""), limit (""), reset (""; above 1e9 an epoch time), idle seconds, then ids finished.
+# The rules are those of `RateLimitGate` (gate.py), in server time:
+# - a 429 closes the gate for the (already capped) span; `announced` keeps the server's figure;
+# - headers give a budget (remaining less requests in flight) that expires at its reset, or
+#   after UNTIMED seconds when no reset came; a reset above 1e9 is a Unix time;
+# - a spent budget spaces requests `reset / limit` apart, each slot at most the reset time;
+#   a slot past the caller's deadline is not waited for nor taken: the request goes now.
+# KEYS: state hash, in-flight sorted set (member: request id, score: lease expiry).
+# ARGV: 1 id ("": only apply updates), 2 lease, 3 max wait (-1: none), 4 pause span (""),
+# 5 server's pause (""), 6 remaining (""), 7 limit (""), 8 reset (""), 9 idle expiry,
+# 10... ids of requests finished.
 _SCRIPT = """
+local UNTIMED = 60
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
 local state, flying = KEYS[1], KEYS[2]
-for i = 9, #ARGV do redis.call('ZREM', flying, ARGV[i]) end
+for i = 10, #ARGV do redis.call('ZREM', flying, ARGV[i]) end
 redis.call('ZREMRANGEBYSCORE', flying, '-inf', now)
-if ARGV[4] ~= '' then
-  local resume = now + tonumber(ARGV[4])
-  if resume > tonumber(redis.call('HGET', state, 'resume_at') or '0') then
-    redis.call('HSET', state, 'resume_at', tostring(resume))
+local function raise(field, value)
+  if value > tonumber(redis.call('HGET', state, field) or '0') then
+    redis.call('HSET', state, field, tostring(value))
   end
+end
+if ARGV[4] ~= '' then
+  raise('resume_at', now + tonumber(ARGV[4]))
+  raise('announced', now + tonumber(ARGV[5]))
   redis.call('HINCRBY', state, 'pauses', 1)
 end
-if ARGV[5] ~= '' then
-  local remaining = tonumber(ARGV[5])
+if ARGV[6] ~= '' then
+  local remaining = tonumber(ARGV[6])
   local budget = remaining - redis.call('ZCARD', flying)
-  redis.call('HSET', state, 'budget', tostring(budget))
-  local reset = tonumber(ARGV[7])
-  if reset ~= nil and reset > 1000000000 then reset = reset - now end
-  if reset == nil then
-    redis.call('HDEL', state, 'budget_until')
-  elseif reset > 0 then
-    local limit = tonumber(ARGV[6]) or remaining
-    if limit < 1 then limit = 1 end
-    redis.call('HSET', state, 'budget_until', tostring(now + reset),
-      'spacing', tostring(reset / limit))
+  local reset = tonumber(ARGV[8])
+  if reset ~= nil and reset > 1000000000 then reset = math.max(0, reset - now) end
+  if reset == nil or reset <= 0 then
+    redis.call('HSET', state, 'budget', tostring(budget), 'spacing', '0',
+      'budget_until', tostring(now + UNTIMED))
   else
-    redis.call('HDEL', state, 'budget', 'budget_until', 'spacing')
+    local limit = tonumber(ARGV[7]) or remaining
+    if limit < 1 then limit = 1 end
+    redis.call('HSET', state, 'budget', tostring(budget), 'spacing', tostring(reset / limit),
+      'budget_until', tostring(now + reset))
   end
 end
-local idle = tonumber(ARGV[8])
+local idle = tonumber(ARGV[9])
 redis.call('EXPIRE', state, idle)
 redis.call('EXPIRE', flying, idle)
-if ARGV[1] == '' then return {0, '0'} end
+if ARGV[1] == '' then return {0, '0', '0'} end
 local lease, max_wait = tonumber(ARGV[2]), tonumber(ARGV[3])
 local resume = tonumber(redis.call('HGET', state, 'resume_at') or '0')
 if resume > now then
   local wait = resume - now
-  if max_wait >= 0 and wait > max_wait then return {2, tostring(wait)} end
-  return {1, tostring(wait)}
+  if max_wait >= 0 and wait > max_wait then
+    local announced = tonumber(redis.call('HGET', state, 'announced') or '0')
+    return {2, tostring(wait), tostring(math.max(wait, announced - now))}
+  end
+  return {1, tostring(wait), '0'}
 end
 local until_ = tonumber(redis.call('HGET', state, 'budget_until') or '0')
-if until_ > 0 and until_ <= now then
+if until_ <= now then
   redis.call('HDEL', state, 'budget', 'budget_until', 'spacing')
 end
 local budget = tonumber(redis.call('HGET', state, 'budget') or '')
 local spacing = tonumber(redis.call('HGET', state, 'spacing') or '0')
 if budget ~= nil and budget < 1 and spacing > 0 then
-  local slot = tonumber(redis.call('HGET', state, 'next_slot') or '0')
-  if slot < now then slot = now end
+  local next_slot = tonumber(redis.call('HGET', state, 'next_slot') or '0')
+  local slot = math.max(now, math.min(next_slot, until_))
   local wait = slot - now
-  if max_wait >= 0 and wait > max_wait then return {2, tostring(wait)} end
-  redis.call('HSET', state, 'next_slot', tostring(slot + spacing))
+  if max_wait >= 0 and wait > max_wait then
+    redis.call('ZADD', flying, now + lease, ARGV[1])
+    return {0, '0', '0'}
+  end
+  redis.call('HSET', state, 'next_slot', tostring(math.max(now, next_slot) + spacing))
   redis.call('ZADD', flying, slot + lease, ARGV[1])
-  return {0, tostring(wait)}
+  return {0, tostring(wait), '0'}
 end
 if budget ~= nil then redis.call('HSET', state, 'budget', tostring(budget - 1)) end
 redis.call('ZADD', flying, now + lease, ARGV[1])
-return {0, '0'}
+return {0, '0', '0'}
 """
 
 
@@ -234,13 +249,16 @@ class RedisGate(RateLimitGate):
             f"redis-gate-{id(self)}", default=None
         )
         self._finished: list[str] = []
-        self._pause: float | None = None
+        self._pause: tuple[float, float] | None = None
         self._seen: RateLimitInfo | None = None
         self._flusher: asyncio.Task[None] | None = None
         self._down_until: float | None = None
         self._warned = False
         self.fallbacks = 0
         """How many times Redis failed and the local gate took over (a figure for tests)."""
+        self.server_wait = 0.0
+        """When a caller could not wait: the seconds the server last asked for (a 429's figure
+        may exceed the capped pause the gate keeps closed)."""
 
     def __repr__(self) -> str:
         return f"<RedisGate at {self.shown_url}>"
@@ -260,10 +278,11 @@ class RedisGate(RateLimitGate):
             max_wait = -1.0 if deadline is None else max(0.0, deadline - self._now())
             request = uuid.uuid4().hex
             try:
-                kind, wait = await self._call(request, max_wait)
+                kind, wait, announced = await self._call(request, max_wait)
             except _Unavailable:
                 continue
             if kind == _TOO_LATE:
+                self.server_wait = announced
                 raise GateTimeout(wait)
             if kind == _GO:
                 self._held.set(request)
@@ -287,10 +306,12 @@ class RedisGate(RateLimitGate):
 
     def pause(self, seconds: float | None) -> float:
         """Record a 429 (as `RateLimitGate.pause`) and tell Redis at once."""
-        waited = super().pause(seconds)
-        self._pause = max(self._pause or 0.0, waited)
+        span = super().pause(seconds)
+        server = span if seconds is None else max(seconds, span)
+        earlier = self._pause or (0.0, 0.0)
+        self._pause = (max(earlier[0], span), max(earlier[1], server))
         self._flush_soon(0.0)
-        return waited
+        return span
 
     def observe(self, info: RateLimitInfo | None, *, success: bool = True) -> None:
         """Take an answer's rate-limit headers into account, here and (soon) in Redis."""
@@ -339,7 +360,7 @@ class RedisGate(RateLimitGate):
         finally:
             self._flusher = None
 
-    async def _call(self, request: str, max_wait: float) -> tuple[int, float]:
+    async def _call(self, request: str, max_wait: float) -> tuple[int, float, float]:
         finished, self._finished = self._finished, []
         pause, self._pause = self._pause, None
         seen, self._seen = self._seen, None
@@ -347,7 +368,8 @@ class RedisGate(RateLimitGate):
             request,
             self._lease,
             max_wait,
-            "" if pause is None else pause,
+            "" if pause is None else pause[0],
+            "" if pause is None else pause[1],
             "" if seen is None or seen.remaining is None else seen.remaining,
             "" if seen is None or seen.limit is None else seen.limit,
             "" if seen is None or seen.reset is None else seen.reset,
@@ -356,7 +378,7 @@ class RedisGate(RateLimitGate):
         ]
         try:
             async with asyncio.timeout(self._timeout):
-                kind, wait = await self._script(keys=self._keys, args=args)
+                kind, wait, announced = await self._script(keys=self._keys, args=args)
         except Exception as exc:
             if not _is_redis_failure(exc):
                 raise
@@ -365,7 +387,7 @@ class RedisGate(RateLimitGate):
         if not self.shared:
             self._down_until = None
             logger.info("the shared rate-limit gate at %s answers again", self.shown_url)
-        return int(kind), float(wait)
+        return int(kind), float(wait), float(announced)
 
     def _fall_back(self, exc: BaseException) -> None:
         self.fallbacks += 1

@@ -163,7 +163,7 @@ async def test_spent_budget_paces_every_gate_through_one_slot_schedule(
 ) -> None:
     gates = [gate(redis_server.url) for _ in range(3)]
     try:
-        gates[0].observe(RateLimitInfo(limit=1, remaining=0, reset=10))
+        gates[0].observe(RateLimitInfo(limit=10, remaining=0, reset=100))
         await gates[0].wait()  # carries the headers to Redis, takes the first slot
         for shared in gates[1:]:
             await shared.wait()
@@ -184,17 +184,55 @@ async def test_the_budget_expires_at_its_reset_and_an_epoch_reset_is_read_as_a_t
     try:
         shared.observe(RateLimitInfo(limit=10, remaining=0, reset=time.time() + 60))
         await shared.wait()
+        shared.finished()
         now = float((await store.time())[0])
         until = float(await store.hget(key, "budget_until") or 0)
         assert now + 55 < until <= now + 61
-        shared.observe(RateLimitInfo(limit=10, remaining=0, reset=time.time() - 5))
+        assert float(await store.hget(key, "spacing") or 0) == pytest.approx(6.0, abs=0.2)
+        await store.hset(key, "budget_until", str(now - 1))  # the reset time has passed
         await shared.wait()
         sleeps = shared._pause_for
         assert isinstance(sleeps, Sleeps)
-        assert sleeps.delays == []  # no pacing once the budget's reset time has passed
+        assert sleeps.delays == []  # unpaced: the spent budget is gone
         assert await store.hget(key, "budget") is None
     finally:
         await shared.aclose()
+
+
+async def test_a_reset_in_the_past_or_none_gives_an_unpaced_budget_for_a_minute(
+    redis_server: RedisServer, store: aioredis.Redis
+) -> None:
+    shared = gate(redis_server.url)
+    key = gate_key(BASE, Secret("tok-1")) + ":state"
+    try:
+        for reset in (time.time() - 5, None):
+            shared.observe(RateLimitInfo(limit=10, remaining=0, reset=reset))
+            await shared.wait()
+            shared.finished()
+            now = float((await store.time())[0])
+            assert float(await store.hget(key, "spacing") or -1) == 0
+            assert now + 58 < float(await store.hget(key, "budget_until") or 0) <= now + 61
+        sleeps = shared._pause_for
+        assert isinstance(sleeps, Sleeps)
+        assert sleeps.delays == []
+    finally:
+        await shared.aclose()
+
+
+async def test_a_paced_slot_past_the_deadline_is_not_waited_for_nor_taken(
+    redis_server: RedisServer, store: aioredis.Redis
+) -> None:
+    first, second = gate(redis_server.url), gate(redis_server.url)
+    key = gate_key(BASE, Secret("tok-1")) + ":state"
+    try:
+        first.observe(RateLimitInfo(limit=10, remaining=0, reset=100))
+        await first.wait()  # takes the slot now; the next is 10 s away
+        slot = await store.hget(key, "next_slot")
+        assert await second.wait(deadline=time.monotonic() + 1) == 0  # goes now, no 429 made up
+        assert await store.hget(key, "next_slot") == slot
+    finally:
+        await first.aclose()
+        await second.aclose()
 
 
 async def test_a_crashed_process_lease_expires_and_a_live_one_counts_against_the_budget(
