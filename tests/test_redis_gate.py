@@ -107,6 +107,21 @@ async def test_calls_go_through_the_shared_gate_and_leave_nothing_in_flight(
     assert 0 < await store.ttl(state) <= 3600
 
 
+async def test_one_redis_round_trip_per_request_in_the_common_case(
+    fake: FakeCircleCI, redis_server: RedisServer, store: aioredis.Redis
+) -> None:
+    fake.faults.rate_limit_rps(1000)
+    await store.config_resetstat()
+    async with client(fake, redis_server.url, max_concurrency=8) as circle:
+        await asyncio.gather(*(circle.users.me() for _ in range(40)))
+        for _ in range(10):
+            await circle.users.me()
+    stats = await store.info("commandstats")
+    scripts = sum(stats.get(f"cmdstat_{name}", {}).get("calls", 0) for name in ("evalsha", "eval"))
+    # releases and headers ride along with the next request (or a flush at most every 50 ms)
+    assert 50 <= scripts <= 60
+
+
 async def test_a_429_seen_by_one_client_pauses_another_that_never_saw_it(
     fake: FakeCircleCI, redis_server: RedisServer
 ) -> None:
