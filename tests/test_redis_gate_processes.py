@@ -10,7 +10,7 @@ from .redis_helpers import RedisServer
 TOKEN = "fake-shared-token-for-processes"
 
 
-async def test_processes_sharing_a_redis_gate_get_a_small_fraction_of_the_429s(
+async def test_processes_sharing_a_redis_gate_get_few_429s_and_one_429_pauses_them_all(
     fake_factory: FakeFactory, redis_server: RedisServer
 ) -> None:
     apart = await fake_factory(token=TOKEN, record=True)
@@ -22,6 +22,11 @@ async def test_processes_sharing_a_redis_gate_get_a_small_fraction_of_the_429s(
         shared = await run_phase(
             processes, base_url=together.base_url, gate_url=redis_server.url, calls=36, tasks=8
         )
+        paused = await fake_factory(token=TOKEN, record=True)
+        paused.faults.rate_limit(1, retry_after="2")  # the first request of all gets a 429
+        after = await run_phase(
+            processes, base_url=paused.base_url, gate_url=redis_server.url, calls=20, tasks=2
+        )
     assert all(figures["shared"] for figures in shared)
     assert not any(figures["shared"] for figures in own)
     apart_429 = sum(r.status == 429 for r in apart.requests)
@@ -31,3 +36,16 @@ async def test_processes_sharing_a_redis_gate_get_a_small_fraction_of_the_429s(
     assert together_429 * 5 <= apart_429, (together_429, apart_429)
     ok = [r for r in together.requests if r.status == 200 and r.operation_id == "getCurrentUser"]
     assert len(ok) == 3 * 36
+
+    # A 429 seen by one process paused the others: only one process met it, and nobody sent
+    # a request inside the pause (after the answers already on their way when it came).
+    assert sorted(f["limited"] for f in after) == [0, 0, 1]
+    limited = next(r for r in paused.requests if r.status == 429)
+    inside = [
+        r
+        for r in paused.requests
+        if limited.received_at + 0.3 < r.received_at < limited.received_at + 1.7
+    ]
+    assert inside == []
+    assert sum(r.status == 200 for r in paused.requests) == 3 * 20
+    assert all(f["seconds"] >= 1.5 for f in after)
