@@ -285,10 +285,13 @@ class RedisGate(RateLimitGate):
                 self.server_wait = announced
                 raise GateTimeout(wait)
             if kind == _GO:
-                self._held.set(request)
                 if wait > 0:
                     await self._pause_for(wait)
                     waited += wait
+                    if self.resume_at > self._now():  # a 429 came here while on the slot
+                        self._finished.append(request)
+                        continue
+                self._held.set(request)
                 return waited
             delay = wait + self._jitter * self._chance()
             await self._pause_for(delay)

@@ -191,6 +191,28 @@ async def test_spent_budget_paces_every_gate_through_one_slot_schedule(
             await shared.aclose()
 
 
+async def test_a_429_here_during_a_paced_wait_sends_the_request_back_to_the_gate(
+    redis_server: RedisServer, store: aioredis.Redis
+) -> None:
+    class PausedWhileAsleep(Sleeps):
+        async def __call__(self, seconds: float) -> None:
+            self.delays.append(seconds)
+            shared.pause(30)  # another task of this process meets a 429 meanwhile
+
+    other = gate(redis_server.url)
+    shared = gate(redis_server.url, sleep=PausedWhileAsleep())
+    try:
+        other.observe(RateLimitInfo(limit=10, remaining=0, reset=100))
+        await other.wait()  # takes the slot now; the next one is 10 s away
+        with pytest.raises(GateTimeout):
+            await shared.wait(deadline=time.monotonic() + 20)
+        inflight = gate_key(BASE, Secret("tok-1")) + ":inflight"
+        assert await store.zcard(inflight) == 1  # only the other gate's request holds a lease
+    finally:
+        await other.aclose()
+        await shared.aclose()
+
+
 async def test_the_budget_expires_at_its_reset_and_an_epoch_reset_is_read_as_a_time(
     redis_server: RedisServer, store: aioredis.Redis
 ) -> None:
