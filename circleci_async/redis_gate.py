@@ -190,7 +190,9 @@ def _connect(url: str, timeout: float) -> redis.asyncio.Redis:
             decode_responses=True,
         )
     except (ValueError, TypeError) as exc:
-        raise ConfigurationError(f"gate_url is not usable: {exc}") from None
+        password = urlsplit(url).password
+        reason = str(exc).replace(password, "***") if password else str(exc)
+        raise ConfigurationError(f"gate_url {redacted_url(url)!r} is not usable: {reason}") from None
 
 
 def _reason(exc: BaseException) -> str:
@@ -235,15 +237,16 @@ class RedisGate(RateLimitGate):
         self._pause_for = sleep
         self._chance = random
         self._jitter = spread
-        self.url = _check_url(url)
-        self.shown_url = redacted_url(self.url)
+        self._url = _check_url(url)
+        self.shown_url = redacted_url(self._url)
+        """The Redis URL with its password (if any) shown as `***`."""
         key = gate_key(base_url, token)
         self._keys = [f"{key}:state", f"{key}:inflight"]
         self._timeout = timeout
         self._lease = lease
         self._reconnect_after = reconnect_after
         self._idle_expiry = idle_expiry
-        self._redis = _connect(self.url, timeout)
+        self._redis = _connect(self._url, timeout)
         self._script = self._redis.register_script(_SCRIPT)
         self._held: contextvars.ContextVar[str | None] = contextvars.ContextVar(
             f"redis-gate-{id(self)}", default=None

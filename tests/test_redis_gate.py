@@ -65,6 +65,7 @@ def client(fake: FakeCircleCI, url: str, **options: Any) -> CircleCI:
         ("redis://127.0.0.1:6379/zero", "database must be a number"),
         ("", "must be a redis:// URL"),
         ("unix://", "names no socket path"),
+        ("redis://:pw@127.0.0.1:6379/0?db=x", r"redis://:\*\*\*@127.0.0.1:6379/0\?db=x' is not"),
     ],
 )
 def test_a_bad_gate_url_is_a_configuration_error_at_construction(url: str, message: str) -> None:
