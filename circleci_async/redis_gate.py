@@ -192,7 +192,8 @@ def _connect(url: str, timeout: float) -> redis.asyncio.Redis:
     except (ValueError, TypeError) as exc:
         password = urlsplit(url).password
         reason = str(exc).replace(password, "***") if password else str(exc)
-        raise ConfigurationError(f"gate_url {redacted_url(url)!r} is not usable: {reason}") from None
+        shown = redacted_url(url)
+        raise ConfigurationError(f"gate_url {shown!r} is not usable: {reason}") from None
 
 
 def _reason(exc: BaseException) -> str:
