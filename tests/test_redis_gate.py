@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import subprocess
+import sys
 import time
 from collections.abc import AsyncIterator
 from typing import Any
@@ -350,3 +352,23 @@ async def test_an_unreachable_redis_costs_one_bounded_attempt_then_reconnects_la
         await circle.users.me()
         assert shared.fallbacks == 2
     assert sum(r.levelno == logging.WARNING for r in caplog.records) == 1
+
+
+def test_without_the_extras_the_core_works_and_gate_url_says_what_to_install() -> None:
+    code = (
+        "import sys\n"
+        "sys.modules['redis'] = None\n"
+        "sys.modules['distributed'] = None\n"
+        "import circleci_async, circleci_async.cli, circleci_async.artifacts\n"
+        "from circleci_async import CircleCI\n"
+        "assert type(CircleCI('tok').core.gate).__name__ == 'RateLimitGate'\n"
+        "try:\n"
+        "    CircleCI('tok', gate_url='redis://127.0.0.1:6379/0')\n"
+        "except circleci_async.ConfigurationError as error:\n"
+        "    print(error)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert "pip install 'circleci-async[redis]'" in done.stdout
