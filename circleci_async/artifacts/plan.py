@@ -2,7 +2,8 @@
 
 A `HarvestPlan` is what a listing found: plain `ArtifactRef`s and the lists that could not
 be read. It pickles, so it can be written down, sent to other processes or machines, and
-downloaded later with `circle.artifacts.download(plan, dest)`.
+downloaded later with `circle.artifacts.download(plan, dest)`. It holds every ref in memory
+(a few hundred bytes each); a plain `download_*` call streams instead.
 
 A shard `(i, n)` takes the refs whose destination key hashes to `i` modulo `n` (SHA-256, so
 the split is the same in every process and on every machine, like the index of a Kubernetes
