@@ -11,7 +11,7 @@ import asyncio
 import sys
 from collections.abc import Awaitable, Callable
 
-from . import cpu, fanout, harvest, paging, ratelimit
+from . import cpu, fanout, harvest, paging, processes, ratelimit
 from .common import Section, write_sections
 
 SCENARIOS: dict[str, Callable[..., Awaitable[Section]]] = {
@@ -20,6 +20,8 @@ SCENARIOS: dict[str, Callable[..., Awaitable[Section]]] = {
     "paging": paging.run,
     "ratelimit": ratelimit.run,
     "harvest": harvest.run,
+    "sharedgate": processes.run_gate,
+    "dask": processes.run_dask,
 }
 
 

@@ -12,6 +12,7 @@ import aiohttp
 from .artifacts import DEFAULT_ARTIFACT_HOSTS, ArtifactsService
 from .errors import ConfigurationError
 from .gate import Clock, Sleep
+from .redis_gate import GATE_URL_VARIABLE, make_gate
 from .retry import RetryPolicy
 from .secret import Secret
 from .services import (
@@ -84,6 +85,9 @@ class CircleCI:
     the hosts besides the API host that receive the token when `artifacts` downloads
     (`*.circle-artifacts.com` by default). `max_response_bytes` (64 MiB) is the largest API
     answer accepted, counted after decompression; a bigger one raises `ResponseTooLargeError`.
+    `gate_url` (else `CIRCLECI_GATE_URL`), a `redis://host:port/db` URL, shares the rate-limit
+    gate with every client on the same Redis, base URL and token, in any process (the
+    `circleci-async[redis]` extra).
 
     One attribute per part of the API (the spec's tags); `circleci_async.OPERATIONS` maps
     every spec operationId to its method. Lists come back as lazy `Paginator`s. Methods
@@ -148,6 +152,7 @@ class CircleCI:
         random: Callable[[], float] | None = None,
         artifact_hosts: Iterable[str] = DEFAULT_ARTIFACT_HOSTS,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        gate_url: str | None = None,
     ) -> None:
         try:
             scheme = AuthScheme(auth)
@@ -163,8 +168,23 @@ class CircleCI:
             for key, value in (("clock", clock), ("sleep", sleep), ("random", random))
             if value is not None
         }
+        secret = resolve_token(token)
+        if gate_url is None:
+            gate_url = os.environ.get(GATE_URL_VARIABLE, "").strip() or None
+        gate = None
+        if gate_url is not None:
+            gate = make_gate(
+                gate_url,
+                base_url=base_url,
+                token=secret,
+                clock=clock,
+                sleep=sleep,
+                random=random,
+                policy=retry,
+            )
         self._core = SessionCore(
-            token=resolve_token(token),
+            token=secret,
+            gate=gate,
             base_url=base_url,
             auth=scheme,
             max_concurrency=max_concurrency,

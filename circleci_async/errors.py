@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 __all__ = [
     "APIError",
@@ -25,7 +26,21 @@ __all__ = [
 
 
 class CircleCIError(Exception):
-    """Base class of every error raised by circleci-async."""
+    """Base class of every error raised by circleci-async.
+
+    Every one pickles with its fields (a harvest's report travels between processes).
+    """
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_restore, (type(self), self.args, dict(self.__dict__)))
+
+
+def _restore(cls: type[CircleCIError], args: tuple[Any, ...], state: dict[str, Any]) -> Any:
+    """Rebuild a pickled error without calling its `__init__` (whose signature varies)."""
+    error = cls.__new__(cls)
+    error.args = args
+    error.__dict__.update(state)
+    return error
 
 
 class ConfigurationError(CircleCIError):

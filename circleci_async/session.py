@@ -208,6 +208,7 @@ class SessionCore:
         sleep: Sleep = asyncio.sleep,
         random: Callable[[], float] = _random.random,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        gate: RateLimitGate | None = None,
     ) -> None:
         if max_concurrency < 1:
             raise ConfigurationError(f"max_concurrency must be at least 1, got {max_concurrency}")
@@ -233,7 +234,10 @@ class SessionCore:
         self.clock = clock
         self.sleep = sleep
         self.random = random
-        self.gate = RateLimitGate(clock=clock, sleep=sleep, random=random, policy=self.retry)
+        self.gate = gate or RateLimitGate(
+            clock=clock, sleep=sleep, random=random, policy=self.retry
+        )
+        """The rate-limit gate every request waits at (in-process, or shared through Redis)."""
         self._session = session
         self._owns_session = session is None
         self._semaphore = asyncio.Semaphore(max_concurrency)
@@ -274,6 +278,9 @@ class SessionCore:
         session, self._session = self._session, None
         if session is not None and self._owns_session:
             await session.close()
+        closing = getattr(self.gate, "aclose", None)
+        if closing is not None:
+            await closing()
 
     def url(self, endpoint: Endpoint, path_params: Mapping[str, str]) -> str:
         """The absolute URL of an endpoint with its (already escaped) path arguments."""

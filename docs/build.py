@@ -22,6 +22,8 @@ MODULES = [
     "circleci_async.wire",
     "circleci_async.gate",
     "circleci_async.session",
+    "circleci_async.redis_gate",
+    "circleci_async.dask",
 ]
 
 

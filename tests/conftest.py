@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from typing import Any
@@ -13,6 +13,7 @@ import pytest_asyncio
 
 from circleci_async.testing import FakeCircleCI, RecordedRequest
 
+from .redis_helpers import RedisServer, running_redis
 from .spec_validation import recorded_violations
 
 FakeFactory = Callable[..., Awaitable[FakeCircleCI]]
@@ -110,3 +111,10 @@ class Api:
 def api(fake: FakeCircleCI, http: aiohttp.ClientSession) -> Api:
     """Call `fake`'s API: `await api.get("/me")`."""
     return Api(fake, http)
+
+
+@pytest.fixture
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
+    """A real `redis-server` on a free loopback port, stopped after the test."""
+    with running_redis(tmp_path_factory.mktemp("redis")) as server:
+        yield server

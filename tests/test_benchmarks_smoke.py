@@ -25,6 +25,8 @@ def test_benchmarks_smoke_mode_runs_every_scenario() -> None:
         "## Streaming pagination",
         "## Rate limits",
         "## Harvest",
+        "## Shared rate-limit gate",
+        "## Harvest on Dask",
     )
     for title in titles:
         assert title in done.stdout

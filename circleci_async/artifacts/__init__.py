@@ -27,6 +27,12 @@ never written (`circleci_async.artifacts.paths` is the one guard).
 The listing feeds a queue of `2 × concurrency` refs, so memory does not grow with the number
 of files; the report keeps one small `FileResult` per file, or only the failed ones with
 `keep="failed"`.
+
+Many processes: `plan_job`, `plan_workflow`, `plan_pipeline` and `plan_branch` list once into
+a picklable `HarvestPlan`; `shard=(i, n)` on every `download*` method takes a stable part of
+the files (by path hash, so every shard computes the same split on its own); and
+`merge_reports` makes one report of the shards'. `circleci_async.dask` runs the shards on a
+Dask cluster.
 """
 
 from .errors import (
@@ -39,9 +45,17 @@ from .errors import (
 )
 from .harvest import DownloadOptions
 from .hosts import DEFAULT_ARTIFACT_HOSTS, TrustedHosts
+from .plan import HarvestPlan, Shard, shard_index
 from .progress import Progress, ProgressCallback
 from .refs import ArtifactRef
-from .report import DownloadReport, FileResult, ListingFailure, Outcome, format_bytes
+from .report import (
+    DownloadReport,
+    FileResult,
+    ListingFailure,
+    Outcome,
+    format_bytes,
+    merge_reports,
+)
 from .service import ArtifactsService, DownloadOptionArgs
 
 __all__ = [
@@ -55,13 +69,17 @@ __all__ = [
     "DownloadReport",
     "DuplicatePathError",
     "FileResult",
+    "HarvestPlan",
     "IncompleteDownloadError",
     "ListingFailure",
     "Outcome",
     "Progress",
     "ProgressCallback",
     "RefusedURLError",
+    "Shard",
     "TrustedHosts",
     "UnsafePathError",
     "format_bytes",
+    "merge_reports",
+    "shard_index",
 ]

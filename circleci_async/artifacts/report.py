@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import StrEnum
 from pathlib import Path
 
@@ -16,6 +17,7 @@ __all__ = [
     "Outcome",
     "detached",
     "format_bytes",
+    "merge_reports",
 ]
 
 
@@ -109,6 +111,34 @@ class DownloadReport:
         if self.stopped_early:
             text += "; stopped at the first failure"
         return text
+
+
+def merge_reports(reports: Iterable[DownloadReport]) -> DownloadReport:
+    """One report for the shards of a harvest (or any harvests into one destination).
+
+    Counts, bytes and files add up; a list that could not be read is reported once however
+    many shards met it; `seconds` is the longest shard's, since shards run side by side.
+    The destination is the first report's.
+    """
+    given = list(reports)
+    if not given:
+        raise ValueError("merge_reports needs at least one report")
+    failures: dict[tuple[str, str], ListingFailure] = {}
+    for report in given:
+        for failure in report.listing_failures:
+            failures.setdefault((failure.source, str(failure.error)), failure)
+    return DownloadReport(
+        dest=given[0].dest,
+        files=tuple(result for report in given for result in report.files),
+        listing_failures=tuple(failures.values()),
+        listed=sum(r.listed for r in given),
+        downloaded=sum(r.downloaded for r in given),
+        skipped=sum(r.skipped for r in given),
+        failed=sum(r.failed for r in given),
+        bytes=sum(r.bytes for r in given),
+        seconds=max(r.seconds for r in given),
+        stopped_early=any(r.stopped_early for r in given),
+    )
 
 
 def format_bytes(count: float) -> str:

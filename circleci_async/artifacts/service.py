@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 import aiohttp
 
-from ..errors import ConfigurationError, InvalidArgumentError
+from ..errors import CircleCIError, ConfigurationError, InvalidArgumentError
 from ..models import Artifact
 from ..services import JobsService, PipelinesService, WorkflowsService
 from ..session import SessionCore
@@ -18,9 +18,10 @@ from .fetch import Fetcher
 from .harvest import DownloadOptions, Harvest, Listing
 from .hosts import DEFAULT_ARTIFACT_HOSTS, TrustedHosts
 from .listing import job_listing, pipeline_listing, workflow_listing
+from .plan import HarvestPlan, Shard, collect_plan, sharded, validate_shard
 from .progress import ProgressCallback, Tally
 from .refs import ArtifactRef
-from .report import DownloadReport
+from .report import DownloadReport, ListingFailure, detached
 
 __all__ = ["ArtifactsService", "DownloadOptionArgs"]
 
@@ -40,6 +41,10 @@ class DownloadOptionArgs(TypedDict, total=False):
     keep: Literal["all", "failed"]
     durable: bool
     file_budget: float
+
+
+def _shard(shard: Shard | None) -> Shard | None:
+    return None if shard is None else validate_shard(shard)
 
 
 def _settings(options: DownloadOptionArgs) -> DownloadOptions:
@@ -127,54 +132,112 @@ class ArtifactsService:
         project_slug: str,
         job_number: int,
         dest: str | os.PathLike[str],
+        *,
+        shard: Shard | None = None,
         **options: Unpack[DownloadOptionArgs],
     ) -> DownloadReport:
-        """Download the artifacts of one job into `dest/<node_index>/<path>`."""
-        settings = _settings(options)
+        """Download the artifacts of one job into `dest/<node_index>/<path>`.
+
+        With `shard=(i, n)`, only the files of shard `i` of `n` (see `HarvestPlan`).
+        """
+        settings, part = _settings(options), _shard(shard)
         slug = validate_project_slug(project_slug)
         number = int(format_job_number(job_number))
-        return await self._run(job_listing(self._jobs, slug, number), dest, settings, False)
+        listing = job_listing(self._jobs, slug, number)
+        return await self._run(listing, dest, settings, False, part)
 
     async def download_workflow(
         self,
         workflow_id: str,
         dest: str | os.PathLike[str],
+        *,
+        shard: Shard | None = None,
         **options: Unpack[DownloadOptionArgs],
     ) -> DownloadReport:
-        """Download a workflow's artifacts to `dest/<job_number>-<job_name>/<node_index>/<path>`."""
-        settings = _settings(options)
+        """Download a workflow's artifacts to `dest/<job_number>-<job_name>/<node_index>/<path>`.
+
+        With `shard=(i, n)`, only the files of shard `i` of `n` (see `HarvestPlan`).
+        """
+        settings, part = _settings(options), _shard(shard)
         format_path_id(workflow_id, name="workflow_id")
         listing = workflow_listing(self._workflows, self._jobs, workflow_id)
-        return await self._run(listing, dest, settings, True)
+        return await self._run(listing, dest, settings, True, part)
 
     async def download_pipeline(
         self,
         pipeline_id: str,
         dest: str | os.PathLike[str],
+        *,
+        shard: Shard | None = None,
         **options: Unpack[DownloadOptionArgs],
     ) -> DownloadReport:
-        """Download the artifacts of every workflow of a pipeline, laid out as for a workflow."""
-        settings = _settings(options)
+        """Download the artifacts of every workflow of a pipeline, laid out as for a workflow.
+
+        With `shard=(i, n)`, only the files of shard `i` of `n` (see `HarvestPlan`).
+        """
+        settings, part = _settings(options), _shard(shard)
         format_path_id(pipeline_id, name="pipeline_id")
         listing = pipeline_listing(self._pipelines, self._workflows, self._jobs, pipeline_id)
-        return await self._run(listing, dest, settings, True)
+        return await self._run(listing, dest, settings, True, part)
 
     async def download(
         self,
-        artifacts: Iterable[ArtifactRef | Artifact] | AsyncIterable[ArtifactRef | Artifact],
+        artifacts: HarvestPlan
+        | Iterable[ArtifactRef | Artifact]
+        | AsyncIterable[ArtifactRef | Artifact],
         dest: str | os.PathLike[str],
         *,
         by_job: bool = True,
+        shard: Shard | None = None,
         **options: Unpack[DownloadOptionArgs],
     ) -> DownloadReport:
-        """Download any artifacts: `ArtifactRef`s or plain `Artifact`s, sync or async iterable.
+        """Download any artifacts: a `HarvestPlan`, `ArtifactRef`s or plain `Artifact`s.
 
         A ref with a `job_number` goes to `dest/<job_number>[-<job_name>]/<node_index>/<path>`
-        (unless `by_job=False`), anything else to `dest/<node_index>/<path>`. The iterable is
-        read lazily; an error it raises ends the listing and is reported.
+        (unless `by_job=False`), anything else to `dest/<node_index>/<path>`; a plan brings
+        its own `by_job` and reports its listing failures. An iterable is read lazily; an
+        error it raises ends the listing and is reported. With `shard=(i, n)`, only the files
+        of shard `i` of `n`.
         """
-        settings = _settings(options)
-        return await self._run(_given(artifacts), dest, settings, by_job)
+        settings, part = _settings(options), _shard(shard)
+        if isinstance(artifacts, HarvestPlan):
+            return await self._run(artifacts.listing(), dest, settings, artifacts.by_job, part)
+        return await self._run(_given(artifacts), dest, settings, by_job, part)
+
+    async def plan_job(self, project_slug: str, job_number: int) -> HarvestPlan:
+        """List one job's artifacts into a plan (laid out as by `download_job`)."""
+        slug = validate_project_slug(project_slug)
+        number = int(format_job_number(job_number))
+        return await collect_plan(job_listing(self._jobs, slug, number), by_job=False)
+
+    async def plan_workflow(self, workflow_id: str) -> HarvestPlan:
+        """List the artifacts of every job of a workflow into a plan."""
+        format_path_id(workflow_id, name="workflow_id")
+        listing = workflow_listing(self._workflows, self._jobs, workflow_id)
+        return await collect_plan(listing, by_job=True)
+
+    async def plan_pipeline(self, pipeline_id: str) -> HarvestPlan:
+        """List the artifacts of every job of every workflow of a pipeline into a plan."""
+        format_path_id(pipeline_id, name="pipeline_id")
+        listing = pipeline_listing(self._pipelines, self._workflows, self._jobs, pipeline_id)
+        return await collect_plan(listing, by_job=True)
+
+    async def plan_branch(self, project_slug: str, branch: str) -> HarvestPlan:
+        """List the artifacts of the newest pipeline of a branch into a plan.
+
+        A branch without pipelines, or whose pipelines cannot be listed, gives an empty plan
+        with a listing failure.
+        """
+        slug = validate_project_slug(project_slug)
+        source = f"the pipelines of branch {branch!r} of {slug}"
+        try:
+            newest = await self._pipelines.list(slug, branch=branch).first()
+        except CircleCIError as error:
+            return HarvestPlan((), (ListingFailure(source, detached(error)),), True)
+        if newest is None:
+            missing = CircleCIError(f"no pipeline on branch {branch!r} of {slug}")
+            return HarvestPlan((), (ListingFailure(source, missing),), True)
+        return await self.plan_pipeline(newest.id)
 
     async def _run(
         self,
@@ -182,7 +245,10 @@ class ArtifactsService:
         dest: str | os.PathLike[str],
         settings: DownloadOptions,
         by_job: bool,
+        shard: Shard | None = None,
     ) -> DownloadReport:
+        if shard is not None:
+            listing = sharded(listing, shard, by_job=by_job)
         core = self._core
         fetcher = Fetcher(
             session=core.http,

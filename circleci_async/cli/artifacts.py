@@ -13,7 +13,7 @@ from .common import add_group, connection_options, open_client, positive_int
 from .output import Output
 from .progress_bar import ProgressBar
 
-__all__ = ["register", "report_json"]
+__all__ = ["register", "report_json", "shard_arg"]
 
 _DESCRIPTION = """\
 Download the artifacts of one job (--job), every job of a workflow (--workflow) or of a
@@ -54,6 +54,12 @@ def register(groups: Any) -> None:
         "--exclude", action="append", default=[], metavar="GLOB", help="skip matching paths"
     )
     download.add_argument("--overwrite", action="store_true", help="download files again")
+    download.add_argument(
+        "--shard",
+        type=shard_arg,
+        metavar="I/N",
+        help="only shard I of N (0 <= I < N), split by path hash: run N of these side by side",
+    )
     download.add_argument("--fail-fast", action="store_true", help="stop at the first failure")
     download.add_argument(
         "--artifact-host",
@@ -63,6 +69,20 @@ def register(groups: Any) -> None:
         help="also send the token to HOST (a name or *.domain) besides *.circle-artifacts.com",
     )
     download.set_defaults(run=run_download, interrupted=_INTERRUPTED)
+
+
+def shard_arg(text: str) -> tuple[int, int]:
+    """An argparse type: `I/N`, shard I of N with 0 <= I < N."""
+    index, slash, count = text.partition("/")
+    try:
+        if not slash:
+            raise ValueError
+        pair = int(index), int(count)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected I/N such as 0/4, got {text!r}") from None
+    if pair[1] < 1 or not 0 <= pair[0] < pair[1]:
+        raise argparse.ArgumentTypeError(f"shard {text} is outside 0 <= I < N")
+    return pair
 
 
 def run_download(args: argparse.Namespace) -> int:
@@ -82,6 +102,7 @@ async def _download(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         "fail_fast": args.fail_fast,
         "keep": "failed",
         "progress": bar.update if bar else None,
+        "shard": args.shard,
     }
     slug, dest = args.project_slug, args.dest
     try:
