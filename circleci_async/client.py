@@ -26,6 +26,7 @@ from .services import (
     PipelinesService,
     PoliciesService,
     ProjectsService,
+    RawService,
     RollbacksService,
     SchedulesService,
     TriggersService,
@@ -84,6 +85,11 @@ class CircleCI:
     the hosts besides the API host that receive the token when `artifacts` downloads
     (`*.circle-artifacts.com` by default).
 
+    Answers are read tolerantly: where one departs from CircleCI's spec (a field missing,
+    null, or of another kind) the rest is kept and a `SchemaDriftWarning` says what drifted,
+    once per operation and field; `strict=True` raises `DecodeError` instead. `raw` calls
+    any operation by its path template and returns the JSON as sent.
+
     One attribute per part of the API (the spec's tags); `circleci_async.OPERATIONS` maps
     every spec operationId to its method. Lists come back as lazy `Paginator`s. Methods
     that POST or PATCH are sent once unless a retry is known to be safe; pass
@@ -131,6 +137,9 @@ class CircleCI:
     artifacts: ArtifactsService
     """Artifact downloads in bulk: `download_job()`, `download_workflow()`,
     `download_pipeline()`, `download()`."""
+    raw: RawService
+    """Any operation by its spec path template, answered as JSON: `get()`, `post()`,
+    `put()`, `patch()`, `delete()`, and `pages()` for paged lists."""
 
     def __init__(
         self,
@@ -146,6 +155,7 @@ class CircleCI:
         sleep: Sleep | None = None,
         random: Callable[[], float] | None = None,
         artifact_hosts: Iterable[str] = DEFAULT_ARTIFACT_HOSTS,
+        strict: bool = False,
     ) -> None:
         try:
             scheme = AuthScheme(auth)
@@ -169,6 +179,7 @@ class CircleCI:
             retry=retry,
             timeout=timeout,
             session=session,
+            strict=strict,
             **extras,  # type: ignore[arg-type]
         )
         self.users = UsersService(self._core)
@@ -190,6 +201,7 @@ class CircleCI:
         self.rollbacks = RollbacksService(self._core)
         self.usage = UsageService(self._core)
         self.artifacts = ArtifactsService(self._core, artifact_hosts=artifact_hosts)
+        self.raw = RawService(self._core)
 
     @property
     def core(self) -> SessionCore:

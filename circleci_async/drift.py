@@ -55,7 +55,8 @@ class DriftLog:
             return
         if self.strict:
             raise DecodeError(
-                operation, [f"{d.path}: the spec says {d.expected}, got {d.got}" for d in deviations]
+                operation,
+                [f"{d.path}: the spec says {d.expected}, got {d.got}" for d in deviations],
             )
         for deviation in deviations:
             key = (operation, deviation.path)

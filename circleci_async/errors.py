@@ -155,6 +155,10 @@ class DecodeError(CircleCIError):
         text += ": " + "; ".join(self.details)
         if self.method and self.url:
             text += f" ({self.method} {self.url})"
+        if self.body is not None:
+            excerpt = self.body[:80].decode("utf-8", errors="replace")
+            more = "..." if len(self.body) > 80 else ""
+            text += f"; the body begins {excerpt!r}{more}" if more else f"; the body is {excerpt!r}"
         return text
 
     def attach(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 import attrs
 
@@ -22,8 +22,10 @@ class Page(Generic[T]):
     next_page_token: str | None = None
 
 
-FetchPage = Callable[[str | None], Awaitable[Page[T]]]
-"""Fetches the page that starts at a token (None for the first page)."""
+FetchPage = Callable[[str | None], Awaitable[Page[Any]]]
+"""Fetches the page that starts at a token (None for the first page), items as JSON."""
+ReadItem = Callable[[Any], T]
+"""Turns one item as CircleCI sent it into the item a walk yields."""
 
 
 class Paginator(Generic[T]):
@@ -34,15 +36,23 @@ class Paginator(Generic[T]):
     as the `page_token=` of the same list method. Each iteration starts a fresh walk from
     the start token. Only one page is held at a time, and each page's body is read in full
     before it is yielded, so breaking out early leaves no connection open. Retries and the
-    client's rate-limit gate apply to every page.
+    client's rate-limit gate apply to every page. Items are decoded one at a time as the walk
+    reaches them, so `first()` and `take()` decode no more than they return; `raw()` walks
+    the same pages and yields the items as CircleCI sent them.
     """
 
     def __init__(
-        self, fetch: FetchPage[T], *, operation: str, page_token: str | None = None
+        self,
+        fetch: FetchPage,
+        *,
+        operation: str,
+        page_token: str | None = None,
+        read: ReadItem[T] | None = None,
     ) -> None:
         if page_token is not None and (not isinstance(page_token, str) or not page_token):
             raise InvalidArgumentError("page_token must be a non-empty string or None")
         self._fetch = fetch
+        self._read = read
         self.operation = operation
         """The spec operationId that serves each page."""
         self.start_token = page_token
@@ -53,10 +63,16 @@ class Paginator(Generic[T]):
 
     def pages(self) -> AsyncIterator[Page[T]]:
         """Iterate over whole pages, empty ones included, until the last."""
-        return _PageWalk(self._fetch, self.operation, self.start_token)
+        walk: _PageWalk[Any] = _PageWalk(self._fetch, self.operation, self.start_token)
+        return walk if self._read is None else _ReadPages(walk, self._read)
+
+    def raw(self) -> Paginator[Any]:
+        """The same walk (same filters, start token, retries), yielding items as JSON."""
+        return Paginator(self._fetch, operation=self.operation, page_token=self.start_token)
 
     def __aiter__(self) -> AsyncIterator[T]:
-        return _ItemWalk(self.pages())
+        walk: _PageWalk[Any] = _PageWalk(self._fetch, self.operation, self.start_token)
+        return _ItemWalk(walk, self._read)
 
     async def first(self) -> T | None:
         """The first item, or None when the list is empty; fetches no more pages than needed."""
@@ -92,7 +108,7 @@ class Paginator(Generic[T]):
 class _PageWalk(Generic[T]):
     """One walk over pages; remembers a hash of every token to catch cycles."""
 
-    def __init__(self, fetch: FetchPage[T], operation: str, token: str | None) -> None:
+    def __init__(self, fetch: FetchPage, operation: str, token: str | None) -> None:
         self._fetch = fetch
         self._operation = operation
         self._token = token
@@ -136,12 +152,29 @@ class _PageWalk(Generic[T]):
         return page
 
 
-class _ItemWalk(Generic[T]):
-    """Flattens a page walk into items."""
+class _ReadPages(Generic[T]):
+    """Pages with every item decoded."""
 
-    def __init__(self, pages: AsyncIterator[Page[T]]) -> None:
+    def __init__(self, pages: AsyncIterator[Page[Any]], read: ReadItem[T]) -> None:
         self._pages = pages
-        self._items: list[T] = []
+        self._read = read
+
+    def __aiter__(self) -> _ReadPages[T]:
+        return self
+
+    async def __anext__(self) -> Page[T]:
+        page = await self._pages.__anext__()
+        read = self._read
+        return Page([read(item) for item in page.items], page.next_page_token)
+
+
+class _ItemWalk(Generic[T]):
+    """Flattens a page walk into items, decoding each one only when it is reached."""
+
+    def __init__(self, pages: AsyncIterator[Page[Any]], read: ReadItem[T] | None) -> None:
+        self._pages = pages
+        self._read = read
+        self._items: list[Any] = []
         self._index = 0
 
     def __aiter__(self) -> _ItemWalk[T]:
@@ -154,4 +187,6 @@ class _ItemWalk(Generic[T]):
             self._index = 0
         item = self._items[self._index]
         self._index += 1
-        return item
+        if self._read is None:
+            return item  # type: ignore[no-any-return]
+        return self._read(item)

@@ -274,10 +274,8 @@ def _fast_inner(tp: Any) -> Callable[[Any], Any]:
         read_value = fast_reader(item)
         if read_value is _same:
             return lambda v: v if v.__class__ is dict else _miss()
-        return (
-            lambda v: {_check_str(k): read_value(i) for k, i in v.items()}
-            if v.__class__ is dict
-            else _miss()
+        return lambda v: (
+            {_check_str(k): read_value(i) for k, i in v.items()} if v.__class__ is dict else _miss()
         )
     if origin in (Union, types.UnionType):
         readers = [fast_reader(arg) for arg in get_args(tp)]
@@ -294,7 +292,10 @@ def _fast_inner(tp: Any) -> Callable[[Any], Any]:
     raise TypeError(f"no decoding rule for {tp!r}")
 
 
-_INLINE = {str: "if v.__class__ is not str: raise Miss", bool: "if v.__class__ is not bool: raise Miss"}
+_INLINE = {
+    str: "if v.__class__ is not str: raise Miss",
+    bool: "if v.__class__ is not bool: raise Miss",
+}
 _INLINE[int] = "if v.__class__ is not int: v = as_int(v)"
 _INLINE[float] = "if v.__class__ is not float and v.__class__ is not int: raise Miss"
 _counter = itertools.count()
@@ -346,7 +347,7 @@ def _generate(tp: Any) -> Callable[[Any], Any]:
     lines.append("    return o")
     source = "\n".join(lines) + "\n"
     filename = f"<circleci_async fast reader {next(_counter)} for {cls.__name__}>"
-    exec(compile(source, filename, "exec"), namespace)  # noqa: S102
+    exec(compile(source, filename, "exec"), namespace)
     reader: Callable[[Any], Any] = namespace["read"]
     return reader
 
@@ -453,9 +454,7 @@ def _read_model(value: Any, tp: Any, path: str, found: list[Deviation]) -> Any:
         if raw is _MISSING or raw is None:
             got = "absent" if raw is _MISSING else "null"
             if field.identity and not field.optional:
-                raise _Identity(
-                    f"{here} is {got}, and a {cls.__name__} cannot be read without it"
-                )
+                raise _Identity(f"{here} is {got}, and a {cls.__name__} cannot be read without it")
             if field.identity or field.expected:
                 found.append(Deviation(here, f"{_describe_type(field.tp)} (required)", got))
             arguments[field.name] = None if field.identity else field.fallback()
@@ -489,7 +488,7 @@ def decode(
     """
     try:
         return fast_reader(into)(data)
-    except Exception:  # noqa: BLE001 - anything unexpected is the tolerant reader's to judge
+    except Exception:
         pass
     found: list[Deviation] = []
     try:
