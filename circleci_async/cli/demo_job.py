@@ -80,7 +80,7 @@ async def run_main_job(
 
     started = clock()
     user = await circle.users.me()
-    figures.login = user.login
+    figures.login = user.login or user.id
     out.line(f"signed in as {user.login} ({user.name})")
 
     created = await circle.pipelines.trigger(slug, branch=branch, parameters=DEMO_PARAMETERS)
@@ -107,7 +107,7 @@ async def run_main_job(
     )
 
     await _fan_out(circle, figures, out)
-    await _failed_tests(circle, figures, out)
+    await _failed_tests(circle, figures, out, slug)
 
     started = clock()
     numbered = [job for job in figures.jobs if job.job_number]
@@ -161,13 +161,13 @@ async def _fan_out(circle: CircleCI, figures: JobFigures, out: Output) -> None:
         out.line(f"  ... and {len(rows) - _SHOWN_ROWS} more")
 
 
-async def _failed_tests(circle: CircleCI, figures: JobFigures, out: Output) -> None:
+async def _failed_tests(circle: CircleCI, figures: JobFigures, out: Output, slug: str) -> None:
     """The failed tests of every failed job, read at once."""
     started = time.monotonic()
     figures.failed_jobs = [j for j in figures.jobs if j.status == "failed" and j.job_number]
     results = await _concurrently(
         [
-            circle.jobs.tests(j.project_slug, j.job_number or 0).collect()
+            circle.jobs.tests(j.project_slug or slug, j.job_number or 0).collect()
             for j in figures.failed_jobs
         ]
     )

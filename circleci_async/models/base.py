@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any, TypeVar, dataclass_transform
+from typing import Any, TypeAlias, TypeVar, dataclass_transform
 
 import attrs
 
-__all__ = ["EXPECTED", "EXPECTED_LIST", "OpenEnum", "model", "wire"]
+__all__ = ["EXPECTED", "EXPECTED_LIST", "JsonValue", "OpenEnum", "model", "wire"]
 
 T = TypeVar("T")
+
+JsonValue: TypeAlias = object
+"""A field the spec leaves untyped: whatever JSON value came (str, int, float, bool, None,
+list or dict), kept as it is."""
 
 
 class _Expected:

@@ -196,19 +196,19 @@ def _as_datetime(value: Any) -> datetime:
 def _check_str(value: Any) -> str:
     if value.__class__ is not str:
         raise _Miss
-    return typing.cast(str, value)
+    return value
 
 
 def _check_float(value: Any) -> float:
     if value.__class__ is not float and value.__class__ is not int:
         raise _Miss
-    return typing.cast(float, value)
+    return value
 
 
 def _check_bool(value: Any) -> bool:
     if value.__class__ is not bool:
         raise _Miss
-    return typing.cast(bool, value)
+    return value
 
 
 def _same(value: Any) -> Any:

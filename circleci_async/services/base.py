@@ -153,7 +153,7 @@ class Service:
 
         `last` holds the response of the page being walked, for the errors' context.
         """
-        fast = fast_reader(into)
+        fast = fast_reader(typing.cast(Any, into))
         report = self._core.drift.report
         operation = endpoint.operation_id
 

@@ -87,6 +87,17 @@ class RawService(Service):
         **path_values: object,
     ) -> Response:
         """Send one call and return its answer undecoded (`.status`, `.headers`, `.data`)."""
+        return await self._request(method, path, params, json, idempotent, path_values)
+
+    async def _request(
+        self,
+        method: str,
+        path: str,
+        params: Mapping[str, object] | None,
+        json: object,
+        idempotent: bool | None,
+        path_values: Mapping[str, object],
+    ) -> Response:
         endpoint = self.endpoint(method, path)
         return await self._send(
             endpoint,
@@ -100,7 +111,7 @@ class RawService(Service):
         self, path: str, *, params: Mapping[str, object] | None = None, **path_values: object
     ) -> Response:
         """GET a path template; see the class docstring."""
-        return await self.request("GET", path, params=params, **path_values)
+        return await self._request("GET", path, params, None, None, path_values)
 
     async def post(
         self,
@@ -112,9 +123,7 @@ class RawService(Service):
         **path_values: object,
     ) -> Response:
         """POST to a path template; sent once unless `idempotent=True`, like typed POSTs."""
-        return await self.request(
-            "POST", path, params=params, json=json, idempotent=idempotent, **path_values
-        )
+        return await self._request("POST", path, params, json, idempotent, path_values)
 
     async def put(
         self,
@@ -125,7 +134,7 @@ class RawService(Service):
         **path_values: object,
     ) -> Response:
         """PUT to a path template."""
-        return await self.request("PUT", path, params=params, json=json, **path_values)
+        return await self._request("PUT", path, params, json, None, path_values)
 
     async def patch(
         self,
@@ -137,15 +146,13 @@ class RawService(Service):
         **path_values: object,
     ) -> Response:
         """PATCH a path template; sent once unless `idempotent=True`."""
-        return await self.request(
-            "PATCH", path, params=params, json=json, idempotent=idempotent, **path_values
-        )
+        return await self._request("PATCH", path, params, json, idempotent, path_values)
 
     async def delete(
         self, path: str, *, params: Mapping[str, object] | None = None, **path_values: object
     ) -> Response:
         """DELETE a path template."""
-        return await self.request("DELETE", path, params=params, **path_values)
+        return await self._request("DELETE", path, params, None, None, path_values)
 
     def pages(
         self,
