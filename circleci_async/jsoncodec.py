@@ -2,13 +2,14 @@
 
 orjson parses CircleCI's bodies three to four times faster than `json` (measured on a job's
 details: 4.3 µs against 14.8 µs); nothing else changes, and without it the stdlib serves.
-Integers of any size are kept exactly: a body orjson refuses (it stops at 64 bits) is read
-again by the stdlib, which never rounds an integer through a float.
+Integers of any size are kept exactly: orjson reads an integer beyond 64 bits as a float, so
+a body with a run of 20 digits is read by the stdlib, which never rounds an integer.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -28,12 +29,12 @@ except ImportError:
     loads, dumps, BACKEND = json.loads, _stdlib_dumps, "json"
 else:
     _orjson_loads = orjson.loads
+    _LONG_NUMBER = re.compile(rb"[0-9]{20}").search
 
     def _loads(body: bytes) -> Any:
-        try:
-            return _orjson_loads(body)
-        except orjson.JSONDecodeError:
-            # orjson refuses integers beyond 64 bits; the stdlib keeps them exactly.
+        if _LONG_NUMBER(body) is not None:
+            # orjson reads integers beyond 64 bits as floats; the stdlib keeps them exactly.
             return json.loads(body)
+        return _orjson_loads(body)
 
     loads, dumps, BACKEND = _loads, orjson.dumps, "orjson"

@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 from ..artifacts import format_bytes
 from ..client import CircleCI
 from ..testing import FakeCircleCI
+from ..testing.profiles import PROFILES
 from ..testing.demo_org import DEMO_BRANCH, DEMO_PROJECT, DemoOrg, seed_demo_org
 from .common import json_option
 from .demo_job import JobFigures, run_main_job
@@ -66,6 +67,12 @@ def register(groups: Any) -> None:
         help="keep the harvested artifacts in DIR (default: a temporary folder, removed after)",
     )
     demo.add_argument("--seed", type=int, default=1, metavar="N", help="the organisation (1)")
+    demo.add_argument(
+        "--profile",
+        choices=sorted(PROFILES),
+        default="cloud",
+        help="answer like CircleCI's cloud (the spec) or like a CircleCI Server install",
+    )
     demo.set_defaults(run=run_demo)
 
 
@@ -90,7 +97,7 @@ async def _demo(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int
     story = Output(io.StringIO() if args.json else stdout, json_lines=False)
     bar = ProgressBar(stderr) if stderr.isatty() else None
     with _destination(args.dest) as dest:
-        async with FakeCircleCI(page_size=PAGE_SIZE) as fake:
+        async with FakeCircleCI(page_size=PAGE_SIZE, profile=args.profile) as fake:
             org = seed_demo_org(fake.state, args.seed)
             fake.faults.rate_limit_rps(RATE_LIMIT, burst=BURST, origin="api")
             fake.faults.rate_limit(REFUSED_BURST, retry_after="1", operation=REFUSING_OPERATION)

@@ -22,6 +22,7 @@ from .paging import PageTokens
 from .presign import Presigner
 from .recording import Origin, RecordedRequest
 from .records import Artifact
+from .profiles import PROFILES, reshape
 from .replies import Reply, send
 from .routes import default_router
 from .routing import API_PREFIX, ApiContext, ApiError, RouteMatch, Router
@@ -45,7 +46,8 @@ class FakeCircleCI:
     `port` fixes the API origin's port (default: any free one).
     `job_seconds` turns on the build runner (`circleci_async.testing.runner`): pipelines
     triggered through the API start workflows whose jobs succeed after that many seconds,
-    checked whenever the API answers a request.
+    checked whenever the API answers a request. `profile="server"` answers in the older
+    shapes of CircleCI Server installs (see `circleci_async.testing.profiles`).
     """
 
     def __init__(
@@ -60,9 +62,14 @@ class FakeCircleCI:
         presign_ttl: int = 300,
         port: int = 0,
         job_seconds: float | None = None,
+        profile: str = "cloud",
     ) -> None:
         if page_size < 1:
             raise ValueError("page_size must be at least 1")
+        if profile not in PROFILES:
+            raise ValueError(f"profile must be one of {', '.join(sorted(PROFILES))}")
+        self.profile = profile
+        """Which install's answer shapes the fake copies: `cloud` (the spec) or `server`."""
         self.token = token or f"fake-{secrets.token_hex(16)}"
         """The only token the fake accepts."""
         self.page_size = page_size
@@ -264,9 +271,14 @@ class FakeCircleCI:
             cycle_after=self.faults.cycle_after(origin, request.method, match.route.operation_id),
         )
         try:
-            return await match.route.handler(context)
+            reply = await match.route.handler(context)
         except ApiError as error:
             return Reply.json(error.status, {match.route.error_key: error.message})
+        if self.profile != "cloud" and 200 <= reply.status < 300 and reply.body_json is not None:
+            shaped = reshape(self.profile, match.route.operation_id, reply.body_json)
+            if shaped is not reply.body_json:
+                reply = Reply.json(reply.status, shaped, reply.headers)
+        return reply
 
     def _complete(
         self, record: RecordedRequest, reply: Reply | None, fault: str | None, *, truncated: bool
