@@ -284,7 +284,7 @@ def _fast_inner(tp: Any) -> Callable[[Any], Any]:
             for read in readers:
                 try:
                     return read(value)
-                except _Miss:
+                except Exception:  # noqa: BLE001 - this member does not fit; try the next
                     continue
             raise _Miss
 
@@ -398,15 +398,19 @@ def _read(value: Any, tp: Any, path: str, found: list[Deviation]) -> Any:
                 found.append(Deviation(path + "{}", _describe_type(item), wrong.got))
         return result
     if origin in (Union, types.UnionType):
+        best: tuple[list[Deviation], Any] | None = None
         for member in get_args(tp):
             trial: list[Deviation] = []
             try:
                 result = _read(value, member, path, trial)
-            except _Wrong:
+            except (_Wrong, _Identity):
                 continue
-            found.extend(trial)
-            return result
-        raise _Wrong(describe_value(value))
+            if best is None or len(trial) < len(best[0]):
+                best = (trial, result)
+        if best is None:
+            raise _Wrong(describe_value(value))
+        found.extend(best[0])
+        return best[1]
     return _read_scalar(value, tp, path, found)
 
 
