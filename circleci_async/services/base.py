@@ -221,10 +221,6 @@ class Service:
                 Deviation("body.next_page_token", "a string or null", describe_value(token))
             )
             token = None
-        elif "next_page_token" not in data and not sparse:
-            deviations.append(
-                Deviation("body.next_page_token", "a string or null (required)", "absent")
-            )
         if deviations:
             try:
                 self._core.drift.report(endpoint.operation_id, deviations)
