@@ -9,7 +9,6 @@ a body with a run of 20 digits is read by the stdlib, which never rounds an inte
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable
 from typing import Any
 
@@ -29,10 +28,13 @@ except ImportError:
     loads, dumps, BACKEND = json.loads, _stdlib_dumps, "json"
 else:
     _orjson_loads = orjson.loads
-    _LONG_NUMBER = re.compile(rb"[0-9]{20}").search
+    # Every digit as "0", every other byte as " ": a run of 20 digits is then a plain
+    # substring search, several times cheaper than a regular expression.
+    _DIGITS = bytes(0x30 if 0x30 <= i <= 0x39 else 0x20 for i in range(256))
+    _TWENTY_DIGITS = b"0" * 20
 
     def _loads(body: bytes) -> Any:
-        if _LONG_NUMBER(body) is not None:
+        if _TWENTY_DIGITS in body.translate(_DIGITS):
             # orjson reads integers beyond 64 bits as floats; the stdlib keeps them exactly.
             return json.loads(body)
         return _orjson_loads(body)

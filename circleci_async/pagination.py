@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, Generic, TypeVar
 
@@ -71,12 +72,15 @@ class Paginator(Generic[T]):
         return Paginator(self._fetch, operation=self.operation, page_token=self.start_token)
 
     def __aiter__(self) -> AsyncIterator[T]:
+        return self._items(ahead=True)
+
+    def _items(self, *, ahead: bool) -> _ItemWalk[T]:
         walk: _PageWalk[Any] = _PageWalk(self._fetch, self.operation, self.start_token)
-        return _ItemWalk(walk, self._read)
+        return _ItemWalk(walk, self._read, ahead=ahead)
 
     async def first(self) -> T | None:
         """The first item, or None when the list is empty; fetches no more pages than needed."""
-        async for item in self:
+        async for item in self._items(ahead=False):
             return item
         return None
 
@@ -87,7 +91,7 @@ class Paginator(Generic[T]):
         items: list[T] = []
         if n == 0:
             return items
-        async for item in self:
+        async for item in self._items(ahead=False):
             items.append(item)
             if len(items) >= n:
                 break
@@ -169,21 +173,43 @@ class _ReadPages(Generic[T]):
 
 
 class _ItemWalk(Generic[T]):
-    """Flattens a page walk into items, decoding each one only when it is reached."""
+    """Flattens a page walk into items, decoding each one only when it is reached.
 
-    def __init__(self, pages: AsyncIterator[Page[Any]], read: ReadItem[T] | None) -> None:
+    With `ahead`, from the second page on, the next page is requested while the items of
+    the current one are handed out (one page ahead at most): a long walk then waits for the
+    server and decodes at the same time. The first page never triggers it, so a short look
+    at a list costs no extra request; an abandoned walk cancels the request it started.
+    """
+
+    def __init__(
+        self, pages: AsyncIterator[Page[Any]], read: ReadItem[T] | None, *, ahead: bool
+    ) -> None:
         self._pages = pages
         self._read = read
+        self._ahead = ahead
         self._items: list[Any] = []
         self._index = 0
+        self._fetched = 0
+        self._next: asyncio.Future[Page[Any]] | None = None
 
     def __aiter__(self) -> _ItemWalk[T]:
         return self
 
+    def __del__(self) -> None:
+        if self._next is not None and not self._next.done():
+            self._next.cancel()
+
+    async def _page(self) -> Page[Any]:
+        pending, self._next = self._next, None
+        page = await (pending if pending is not None else self._pages.__anext__())
+        self._fetched += 1
+        if self._ahead and self._fetched >= 2 and page.next_page_token:
+            self._next = asyncio.ensure_future(self._pages.__anext__())
+        return page
+
     async def __anext__(self) -> T:
         while self._index >= len(self._items):
-            page = await self._pages.__anext__()
-            self._items = page.items
+            self._items = (await self._page()).items
             self._index = 0
         item = self._items[self._index]
         self._index += 1

@@ -1,0 +1,55 @@
+"""Walks decode items one at a time, and look one page ahead only in long walks."""
+
+from __future__ import annotations
+
+import gc
+
+from circleci_async import CircleCI
+from circleci_async.testing import FakeCircleCI
+
+
+def api_requests(fake: FakeCircleCI) -> int:
+    return sum(1 for r in fake.requests if r.origin == "api")
+
+
+async def test_first_and_take_request_no_page_they_do_not_read(fake: FakeCircleCI) -> None:
+    project = fake.state.add_project("gh/acme/app")
+    for _ in range(10):
+        fake.state.add_pipeline(project.slug)
+    fake.page_size = 3
+    async with CircleCI(fake.token, base_url=fake.base_url) as circle:
+        listing = circle.pipelines.list(project.slug)
+        assert await listing.first() is not None
+        assert api_requests(fake) == 1
+        assert len(await listing.take(7)) == 7
+        assert api_requests(fake) == 1 + 3
+
+
+async def test_a_long_walk_reads_every_page_once_in_order(fake: FakeCircleCI) -> None:
+    project = fake.state.add_project("gh/acme/app")
+    for _ in range(10):
+        fake.state.add_pipeline(project.slug)
+    fake.page_size = 3
+    async with CircleCI(fake.token, base_url=fake.base_url) as circle:
+        listing = circle.pipelines.list(project.slug)
+        walked = [pipeline.number async for pipeline in listing]
+        assert api_requests(fake) == 4
+        assert walked == sorted(walked, reverse=True) and len(set(walked)) == 10
+        assert [p.number for p in await listing.collect()] == walked
+
+
+async def test_an_abandoned_walk_asks_for_one_page_ahead_at_most(fake: FakeCircleCI) -> None:
+    project = fake.state.add_project("gh/acme/app")
+    for _ in range(12):
+        fake.state.add_pipeline(project.slug)
+    fake.page_size = 3
+    async with CircleCI(fake.token, base_url=fake.base_url) as circle:
+        seen = 0
+        async for _ in circle.pipelines.list(project.slug):
+            seen += 1
+            if seen == 4:  # the first item of page 2
+                break
+        gc.collect()
+        ahead = await circle.pipelines.list(project.slug).take(1)
+    assert ahead
+    assert api_requests(fake) in (2 + 1, 3 + 1)  # pages 1-2 (+ page 3 ahead), then take
