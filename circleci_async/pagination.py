@@ -205,6 +205,7 @@ class _ItemWalk(Generic[T]):
         self._fetched += 1
         if self._ahead and self._fetched >= 2 and page.next_page_token:
             self._next = asyncio.ensure_future(self._pages.__anext__())
+            await asyncio.sleep(0)  # let it send the request before this page is read
         return page
 
     async def __anext__(self) -> T:
