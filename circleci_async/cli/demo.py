@@ -22,8 +22,8 @@ from urllib.parse import urlsplit
 from ..artifacts import format_bytes
 from ..client import CircleCI
 from ..testing import FakeCircleCI
-from ..testing.profiles import PROFILES
 from ..testing.demo_org import DEMO_BRANCH, DEMO_PROJECT, DemoOrg, seed_demo_org
+from ..testing.profiles import PROFILES
 from .common import json_option
 from .demo_job import JobFigures, run_main_job
 from .output import Output

@@ -99,7 +99,8 @@ def _describe_type(tp: Any) -> str:
     if isinstance(tp, type) and issubclass(tp, Enum):
         return f"one of {sorted(str(member.value) for member in tp)}"
     if attrs.has(origin or tp):
-        return f"an object ({(origin or tp).__name__})"
+        name = (origin or tp).__name__
+        return "an object" if name.startswith("_") else f"an object ({name})"
     if origin is list:
         return "a list"
     if origin is dict:
@@ -284,7 +285,7 @@ def _fast_inner(tp: Any) -> Callable[[Any], Any]:
             for read in readers:
                 try:
                     return read(value)
-                except Exception:  # noqa: BLE001 - this member does not fit; try the next
+                except Exception:
                     continue
             raise _Miss
 

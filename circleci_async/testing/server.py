@@ -20,9 +20,9 @@ from .auth import is_authorized, unauthorized
 from .faults import FaultPlan, Faults
 from .paging import PageTokens
 from .presign import Presigner
+from .profiles import PROFILES, reshape
 from .recording import Origin, RecordedRequest
 from .records import Artifact
-from .profiles import PROFILES, reshape
 from .replies import Reply, send
 from .routes import default_router
 from .routing import API_PREFIX, ApiContext, ApiError, RouteMatch, Router
