@@ -141,10 +141,12 @@ def test_the_main_job_runs_against_circleci_server_shapes_in_strict_mode(
     monkeypatch.setattr(demo, "FakeCircleCI", recording_fake)
     assert main(["demo", "--dest", str(tmp_path), "--profile", "server"]) == 0
     out, err = capsys.readouterr()
-    assert err == "" and "Traceback" not in out
+    assert err == ""
+    assert "Traceback" not in out
     assert f"project {DEMO_PROJECT}: " in out
     [files, failed] = figure(out, r"files +(\d+) downloaded, (\d+) failed")
-    assert files > 0 and failed == 0
+    assert files > 0
+    assert failed == 0
     [failed_jobs, _] = figure(out, r"(\d+) failed jobs, (\d+) failed tests")
     assert failed_jobs > 0
 

@@ -34,7 +34,8 @@ async def test_a_long_walk_reads_every_page_once_in_order(fake: FakeCircleCI) ->
         listing = circle.pipelines.list(project.slug)
         walked = [pipeline.number async for pipeline in listing]
         assert api_requests(fake) == 4
-        assert walked == sorted(walked, reverse=True) and len(set(walked)) == 10
+        assert walked == sorted(walked, reverse=True)
+        assert len(set(walked)) == 10
         assert [p.number for p in await listing.collect()] == walked
 
 

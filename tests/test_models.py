@@ -142,7 +142,8 @@ def test_drift_keeps_the_rest_and_names_the_operation_the_field_and_both_sides(
     pipeline = decode(
         {**PIPELINE, **change}, Pipeline, "getPipelineById", report=lambda _, d: found.extend(d)
     )
-    assert pipeline.id == PIPELINE["id"] and pipeline.number == 12
+    assert pipeline.id == PIPELINE["id"]
+    assert pipeline.number == 12
     [deviation] = found
     assert deviation.path == field
     assert expected in deviation.expected

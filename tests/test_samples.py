@@ -33,8 +33,11 @@ def test_every_sample_has_a_call_and_every_call_a_sample() -> None:
     assert {path.parent.name for path in FILES} == set(CALLS)
 
 
+BODIES = {path: path.read_bytes() for path in FILES}
+
+
 async def served(path: Path) -> Any:
-    body = path.read_bytes()
+    body = BODIES[path]
     status = 201 if path.parent.name == "triggerPipeline" else 200
 
     async def handler(request: web.Request) -> web.Response:
@@ -53,7 +56,8 @@ async def test_published_answers_decode_without_drift(path: Path) -> None:
 async def test_the_guides_job_with_a_null_status_and_a_project_without_id() -> None:
     job = await served(SAMPLES / "getJobDetails" / "guide.json")
     assert job.status is None
-    assert job.project is not None and job.project.id is None
+    assert job.project is not None
+    assert job.project.id is None
     assert job.project.slug == SLUG
     assert job.latest_workflow.name == "build-and-test"
 
@@ -62,14 +66,16 @@ async def test_the_guides_project_without_ids_or_organization_slug() -> None:
     project = await served(SAMPLES / "getProjectBySlug" / "guide.json")
     assert (project.id, project.organization_slug, project.organization_id) == (None,) * 3
     assert project.organization_name == "CircleCI-Public"
-    assert project.vcs_info is not None and project.vcs_info.provider == "Bitbucket"
+    assert project.vcs_info is not None
+    assert project.vcs_info.provider == "Bitbucket"
 
 
 async def test_the_guides_pipelines_and_artifacts_keep_every_value() -> None:
     [pipeline] = await served(SAMPLES / "listPipelinesForProject" / "guide.json")
     sample = json.loads((SAMPLES / "listPipelinesForProject" / "guide.json").read_text())
     assert pipeline.id == sample["items"][0]["id"]
-    assert pipeline.trigger is not None and pipeline.trigger.actor is not None
+    assert pipeline.trigger is not None
+    assert pipeline.trigger.actor is not None
     assert pipeline.trigger.actor.login == "teesloane"
     artifacts = await served(SAMPLES / "getJobArtifacts" / "guide.json")
     assert [a.path.rsplit("/", 1)[1] for a in artifacts] == [

@@ -5,9 +5,10 @@ we receive, the wire is. Every field the spec requires is typed `X | None` with 
 `EXPECTED` (None, and a `SchemaDriftWarning` when an answer lacks it), except identity fields
 (no default: an answer without them is a `DecodeError`) and the fields listed here, where
 real answers are known to differ (None without a warning). Each departure is listed once,
-with its evidence; the models and services are written to match, and the tests read this module: `tests/test_models_spec.py` fails when a model departs
-from the spec without an entry here, or when an entry no longer matches its model, and the
-schema-driven tests apply these entries to the spec before they generate payloads from it.
+with its evidence; the models and services are written to match, and the tests read this
+module: `tests/test_models_spec.py` fails when a model departs from the spec without an entry
+here, or when an entry no longer matches its model, and the schema-driven tests apply these
+entries to the spec before they generate payloads from it.
 """
 
 from __future__ import annotations
