@@ -72,15 +72,25 @@ class Paginator(Generic[T]):
         return Paginator(self._fetch, operation=self.operation, page_token=self.start_token)
 
     def __aiter__(self) -> AsyncIterator[T]:
-        return self._items(ahead=True)
+        return self.items()
 
-    def _items(self, *, ahead: bool) -> _ItemWalk[T]:
+    def items(self, limit: int | None = None) -> AsyncIterator[T]:
+        """The items, at most `limit` of them, as a stream (`async for` without a limit).
+
+        With a limit the walk never asks for a page beyond the one holding the last item.
+        """
+        if limit is not None and (
+            isinstance(limit, bool) or not isinstance(limit, int) or limit < 0
+        ):
+            raise InvalidArgumentError(
+                f"limit must be a non-negative integer or None, got {limit!r}"
+            )
         walk: _PageWalk[Any] = _PageWalk(self._fetch, self.operation, self.start_token)
-        return _ItemWalk(walk, self._read, ahead=ahead)
+        return _ItemWalk(walk, self._read, limit=limit)
 
     async def first(self) -> T | None:
         """The first item, or None when the list is empty; fetches no more pages than needed."""
-        async for item in self._items(ahead=False):
+        async for item in self.items(1):
             return item
         return None
 
@@ -91,7 +101,7 @@ class Paginator(Generic[T]):
         items: list[T] = []
         if n == 0:
             return items
-        async for item in self._items(ahead=False):
+        async for item in self.items(n):
             items.append(item)
             if len(items) >= n:
                 break
@@ -175,21 +185,24 @@ class _ReadPages(Generic[T]):
 class _ItemWalk(Generic[T]):
     """Flattens a page walk into items, decoding each one only when it is reached.
 
-    With `ahead`, from the second page on, the next page is requested while the items of
-    the current one are handed out (one page ahead at most): a long walk then waits for the
-    server and decodes at the same time. The first page never triggers it, so a short look
-    at a list costs no extra request; an abandoned walk cancels the request it started.
+    The next page is requested while the items of the current one are handed out (one page
+    ahead at most), so a long walk waits for the server and decodes at the same time: with a
+    `limit`, only when the items so far fall short of it; without one, from the second page
+    on, so a short look at a list costs no extra request. An abandoned walk cancels the
+    request it started. Past `limit` items the walk ends.
     """
 
     def __init__(
-        self, pages: AsyncIterator[Page[Any]], read: ReadItem[T] | None, *, ahead: bool
+        self, pages: AsyncIterator[Page[Any]], read: ReadItem[T] | None, *, limit: int | None
     ) -> None:
         self._pages = pages
         self._read = read
-        self._ahead = ahead
+        self._limit = limit
         self._items: list[Any] = []
         self._index = 0
         self._fetched = 0
+        self._received = 0
+        self._handed = 0
         self._next: asyncio.Future[Page[Any]] | None = None
 
     def __aiter__(self) -> _ItemWalk[T]:
@@ -203,12 +216,18 @@ class _ItemWalk(Generic[T]):
         pending, self._next = self._next, None
         page = await (pending if pending is not None else self._pages.__anext__())
         self._fetched += 1
-        if self._ahead and self._fetched >= 2 and page.next_page_token:
+        self._received += len(page.items)
+        limit = self._limit
+        needed = self._fetched >= 2 if limit is None else self._received < limit
+        if needed and page.next_page_token:
             self._next = asyncio.ensure_future(self._pages.__anext__())
             await asyncio.sleep(0)  # let it send the request before this page is read
         return page
 
     async def __anext__(self) -> T:
+        if self._limit is not None and self._handed >= self._limit:
+            raise StopAsyncIteration
+        self._handed += 1
         while self._index >= len(self._items):
             self._items = (await self._page()).items
             self._index = 0

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import gc
 
-from circleci_async import CircleCI
+import pytest
+
+from circleci_async import CircleCI, InvalidArgumentError
 from circleci_async.testing import FakeCircleCI
 
 
@@ -54,3 +56,21 @@ async def test_an_abandoned_walk_asks_for_one_page_ahead_at_most(fake: FakeCircl
         ahead = await circle.pipelines.list(project.slug).take(1)
     assert ahead
     assert api_requests(fake) in (2 + 1, 3 + 1)  # pages 1-2 (+ page 3 ahead), then take
+
+
+async def test_a_limited_stream_reads_ahead_only_pages_it_needs(fake: FakeCircleCI) -> None:
+    project = fake.state.add_project("gh/acme/app")
+    for _ in range(12):
+        fake.state.add_pipeline(project.slug)
+    fake.page_size = 3
+    async with CircleCI(fake.token, base_url=fake.base_url) as circle:
+        listing = circle.pipelines.list(project.slug)
+        streamed = [p.number async for p in listing.items(7)]
+        assert len(streamed) == 7
+        assert api_requests(fake) == 3
+        assert [p.number async for p in listing.items(6)] == streamed[:6]
+        assert api_requests(fake) == 3 + 2
+        assert [p async for p in listing.items(0)] == []
+        assert api_requests(fake) == 5
+        with pytest.raises(InvalidArgumentError, match="limit"):
+            listing.items(-1)

@@ -52,12 +52,8 @@ async def limited(paginator: Paginator[Pipeline], limit: int) -> AsyncIterator[P
     """The first `limit` items of `paginator`, fetching no page beyond them."""
     if limit < 1:
         return
-    count = 0
-    async for item in paginator:
+    async for item in paginator.items(limit):
         yield item
-        count += 1
-        if count >= limit:
-            return
 
 
 def register(groups: Any) -> None:
