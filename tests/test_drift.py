@@ -295,3 +295,25 @@ async def test_retry_policy_still_applies_to_raw_posts(fake: FakeCircleCI) -> No
         with pytest.raises(Exception, match="500"):
             await circle.raw.post("/organization", json={"name": "x", "vcs_type": "circleci"})
     assert sum(1 for r in fake.requests if r.origin == "api") == 1  # a POST is sent once
+
+
+@pytest.mark.parametrize(
+    ("body", "said"),
+    [(b"null", "the answer is null, where the spec says a list"), (b"{}", "an object")],
+)
+async def test_a_list_answer_of_the_wrong_shape_is_a_clear_decode_error(
+    body: bytes, said: str
+) -> None:
+    async with scripted_server(answering(body)) as url, CircleCI("t", base_url=url) as circle:
+        with pytest.raises(DecodeError, match="getCollaborations \\(HTTP 200\\)") as caught:
+            await circle.users.collaborations()
+    assert said in str(caught.value)
+    assert "iterable" not in str(caught.value)
+
+
+@pytest.mark.parametrize("body", [b"null", b"[]", b'"x"'])
+async def test_an_items_answer_of_the_wrong_shape_is_a_clear_decode_error(body: bytes) -> None:
+    async with scripted_server(answering(body)) as url, CircleCI("t", base_url=url) as circle:
+        with pytest.raises(DecodeError, match="where the spec says an object") as caught:
+            await circle.pipeline_definitions.list("gh/o/r")
+    assert "iterable" not in str(caught.value)
