@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, Generic, TypeVar
 
@@ -209,8 +210,15 @@ class _ItemWalk(Generic[T]):
         return self
 
     def __del__(self) -> None:
-        if self._next is not None and not self._next.done():
-            self._next.cancel()
+        pending = self._next
+        if pending is None:
+            return
+        if pending.done():
+            if not pending.cancelled():
+                pending.exception()  # retrieved: an abandoned page's error is not logged
+            return
+        with contextlib.suppress(RuntimeError):  # the loop may be closed already
+            pending.cancel()
 
     async def _page(self) -> Page[Any]:
         pending, self._next = self._next, None

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
+from typing import Any
 
 import pytest
+from aiohttp import web
 
 from circleci_async import CircleCI, InvalidArgumentError
 from circleci_async.testing import FakeCircleCI
+
+from .scripted import scripted_server
 
 
 def api_requests(fake: FakeCircleCI) -> int:
@@ -74,3 +79,30 @@ async def test_a_limited_stream_reads_ahead_only_pages_it_needs(fake: FakeCircle
         assert api_requests(fake) == 5
         with pytest.raises(InvalidArgumentError, match="limit"):
             listing.items(-1)
+
+
+async def test_an_abandoned_walk_whose_next_page_failed_logs_nothing(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    def page(token: str, following: str | None) -> dict[str, Any]:
+        job = {"id": token, "name": "j", "project_slug": "gh/o/r", "status": "success",
+               "type": "build", "dependencies": [], "started_at": None}  # fmt: skip
+        return {"items": [job, {**job, "id": token + "-2"}], "next_page_token": following}
+
+    async def handler(request: web.Request) -> web.Response:
+        token = request.query.get("page-token")
+        if token == "p3":
+            return web.json_response({"message": "Gone"}, status=404)
+        return web.json_response(page("p2", "p3") if token == "p2" else page("p1", "p2"))
+
+    async with scripted_server(handler) as url, CircleCI("t", base_url=url) as circle:
+        walk = circle.workflows.jobs("wf").__aiter__()
+        assert [(await anext(walk)).id for _ in range(3)] == ["p1", "p1-2", "p2"]
+        ahead = walk._next  # type: ignore[attr-defined]
+        assert ahead is not None
+        await asyncio.wait([ahead])
+        assert ahead.done()
+        assert not ahead.cancelled()  # it failed: page p3 answered 404
+        del walk, ahead
+        gc.collect()
+    assert "never retrieved" not in caplog.text
