@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import tracemalloc
+from collections.abc import Awaitable, Callable
 
 import aiohttp
 
 from circleci_async import CircleCI
 
-from .common import Remote, Section, best_of, ratio, remote_fake, verdict
+from .common import Remote, Section, Timed, ratio, remote_fake, timed, verdict
 
 
 async def walk(remote: Remote, limit: int | None = None) -> int:
@@ -20,6 +21,27 @@ async def walk(remote: Remote, limit: int | None = None) -> int:
             if limit is not None and count >= limit:
                 break
     return count
+
+
+async def dict_walk(remote: Remote) -> int:
+    """The same walk with `.raw()`: the items as CircleCI sent them, not decoded."""
+    count = 0
+    async with CircleCI(remote.token, base_url=remote.base_url) as circle:
+        async for _ in circle.pipelines.list(remote.slug).raw():
+            count += 1
+    return count
+
+
+async def alternating(runs: int, *works: Callable[[], Awaitable[int]]) -> list[tuple[int, Timed]]:
+    """The best of `runs` rounds of each work, run in turn (so a noisy spell hits all)."""
+    best: list[tuple[int, Timed] | None] = [None] * len(works)
+    for _ in range(runs):
+        for index, work in enumerate(works):
+            outcome = await timed(work)
+            current = best[index]
+            if current is None or outcome[1].wall < current[1].wall:
+                best[index] = outcome
+    return [outcome for outcome in best if outcome is not None]
 
 
 async def raw_walk(remote: Remote) -> int:
@@ -52,17 +74,19 @@ async def peak_memory(remote: Remote, limit: int | None) -> tuple[int, float]:
 async def run(*, smoke: bool) -> Section:
     items, page_size = (2_000, 20) if smoke else (100_000, 20)
     async with remote_fake(pipelines=items, page_size=page_size, lean=1) as remote:
-        ours_count, ours_t = await best_of(2, lambda: walk(remote))
-        raw_count, raw_t = await best_of(2, lambda: raw_walk(remote))
+        (raw_count, raw_t), (ours_count, ours_t), (dict_count, dict_t) = await alternating(
+            3, lambda: raw_walk(remote), lambda: walk(remote), lambda: dict_walk(remote)
+        )
         short_count, short_peak = await peak_memory(remote, 1_000)
         long_count, long_peak = await peak_memory(remote, None)
-    assert ours_count == raw_count == long_count == items, (ours_count, raw_count, long_count)
+    assert ours_count == raw_count == dict_count == long_count == items
     pages = items // page_size
     section = Section(
         title="Streaming pagination",
         setup=(
-            f"{items} pipelines over {pages} pages of {page_size}, no added latency; memory is "
-            f"the tracemalloc peak of a walk in this process (the server runs in its own)."
+            f"{items} pipelines over {pages} pages of {page_size}, no added latency; each walk "
+            f"is the best of 3, the three walks taking turns; memory is the tracemalloc peak "
+            f"of a walk in this process (the server runs in its own)."
         ),
         header=["walk", "items", "seconds", "items/s", "peak MiB", "vs raw loop"],
     )
@@ -83,10 +107,20 @@ async def run(*, smoke: bool) -> Section:
             f"{long_peak:.2f}",
             ratio(raw_t.wall, ours_t.wall),
         ],
+        [
+            "circleci-async `.raw()` (dicts)",
+            str(dict_count),
+            f"{dict_t.wall:.2f}",
+            f"{dict_count / dict_t.wall:.0f}",
+            "",
+            ratio(raw_t.wall, dict_t.wall),
+        ],
         ["circleci-async, first 1,000 items", str(short_count), "", "", f"{short_peak:.2f}", ""],
     ]
     growth = long_peak - short_peak
+    share = raw_t.wall / ours_t.wall
     section.verdicts = [
+        verdict(share >= 0.8, f"at least 0.8× the raw loop's items/s ({share:.2f}×)"),
         verdict(growth < 10, f"memory flat: {growth:.2f} MiB more for {items} items than 1,000"),
     ]
     return section

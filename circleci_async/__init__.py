@@ -17,13 +17,14 @@ from .errors import (
     PaginationError,
     PermissionDeniedError,
     RateLimitError,
+    SchemaDriftWarning,
     ServerError,
     TransportError,
 )
 from .operations import OPERATIONS
 from .pagination import Page, Paginator
 from .retry import RetryPolicy
-from .session import APIDeprecationWarning, AuthScheme
+from .session import APIDeprecationWarning, AuthScheme, Response
 
 __all__ = [
     "OPERATIONS",
@@ -48,7 +49,9 @@ __all__ = [
     "Paginator",
     "PermissionDeniedError",
     "RateLimitError",
+    "Response",
     "RetryPolicy",
+    "SchemaDriftWarning",
     "ServerError",
     "TransportError",
     "__version__",

@@ -27,6 +27,7 @@ from .services import (
     PipelinesService,
     PoliciesService,
     ProjectsService,
+    RawService,
     RollbacksService,
     SchedulesService,
     TriggersService,
@@ -89,6 +90,11 @@ class CircleCI:
     gate with every client on the same Redis, base URL and token, in any process (the
     `circleci-async[redis]` extra).
 
+    Answers are read tolerantly: where one departs from CircleCI's spec (a field missing,
+    null, or of another kind) the rest is kept and a `SchemaDriftWarning` says what drifted,
+    once per operation and field; `strict=True` raises `DecodeError` instead. `raw` calls
+    any operation by its path template and returns the JSON as sent.
+
     One attribute per part of the API (the spec's tags); `circleci_async.OPERATIONS` maps
     every spec operationId to its method. Lists come back as lazy `Paginator`s. Methods
     that POST or PATCH are sent once unless a retry is known to be safe; pass
@@ -136,6 +142,9 @@ class CircleCI:
     artifacts: ArtifactsService
     """Artifact downloads in bulk: `download_job()`, `download_workflow()`,
     `download_pipeline()`, `download()`."""
+    raw: RawService
+    """Any operation by its spec path template, answered as JSON: `get()`, `post()`,
+    `put()`, `patch()`, `delete()`, and `pages()` for paged lists."""
 
     def __init__(
         self,
@@ -153,6 +162,7 @@ class CircleCI:
         artifact_hosts: Iterable[str] = DEFAULT_ARTIFACT_HOSTS,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         gate_url: str | None = None,
+        strict: bool = False,
     ) -> None:
         try:
             scheme = AuthScheme(auth)
@@ -192,6 +202,7 @@ class CircleCI:
             timeout=timeout,
             session=session,
             max_response_bytes=max_response_bytes,
+            strict=strict,
             **extras,  # type: ignore[arg-type]
         )
         self.users = UsersService(self._core)
@@ -213,6 +224,7 @@ class CircleCI:
         self.rollbacks = RollbacksService(self._core)
         self.usage = UsageService(self._core)
         self.artifacts = ArtifactsService(self._core, artifact_hosts=artifact_hosts)
+        self.raw = RawService(self._core)
 
     @property
     def core(self) -> SessionCore:

@@ -19,6 +19,7 @@ __all__ = [
     "PermissionDeniedError",
     "RateLimitError",
     "ResponseTooLargeError",
+    "SchemaDriftWarning",
     "ServerError",
     "TransportError",
     "error_for_status",
@@ -154,12 +155,62 @@ class ResponseTooLargeError(CircleCIError):
 
 
 class DecodeError(CircleCIError):
-    """A response body did not fit the model the operation promises."""
+    """An answer could not be read: not JSON, the wrong shape, or an identity field missing.
 
-    def __init__(self, operation: str, details: list[str] | str) -> None:
+    `data` is the parsed body (None when it was not JSON) and `body` the raw bytes, so a
+    caller can still use what CircleCI sent; `status`, `method` and `url` name the request
+    (the URL never carries the token).
+    """
+
+    def __init__(
+        self,
+        operation: str,
+        details: list[str] | str,
+        *,
+        status: int | None = None,
+        method: str | None = None,
+        url: str | None = None,
+        data: Any = None,
+        body: bytes | None = None,
+    ) -> None:
         self.operation = operation
         self.details = [details] if isinstance(details, str) else list(details)
-        super().__init__(f"cannot decode the response of {operation}: " + "; ".join(self.details))
+        self.status = status
+        self.method = method
+        self.url = url
+        self.data = data
+        self.body = body
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        text = f"cannot decode the response of {self.operation}"
+        if self.status is not None:
+            text += f" (HTTP {self.status})"
+        text += ": " + "; ".join(self.details)
+        if self.method and self.url:
+            text += f" ({self.method} {self.url})"
+        if self.body is not None:
+            excerpt = self.body[:80].decode("utf-8", errors="replace")
+            more = "..." if len(self.body) > 80 else ""
+            text += f"; the body begins {excerpt!r}{more}" if more else f"; the body is {excerpt!r}"
+        return text
+
+    def attach(
+        self, *, status: int, method: str, url: str, data: Any, body: bytes | None
+    ) -> DecodeError:
+        """Fill in the request and the answer this error is about; returns itself."""
+        self.status, self.method, self.url, self.data, self.body = status, method, url, data, body
+        self.args = (str(self),)
+        return self
+
+
+class SchemaDriftWarning(UserWarning):
+    """An answer departed from CircleCI's spec; it was decoded anyway.
+
+    The message names the operation, the field path, what the spec says and what came.
+    Emitted once per operation and field path per client; `CircleCI(strict=True)` raises
+    `DecodeError` instead.
+    """
 
 
 class PaginationError(CircleCIError):

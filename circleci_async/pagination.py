@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 import attrs
 
@@ -26,8 +28,10 @@ class Page(Generic[T]):
     next_page_token: str | None = None
 
 
-FetchPage = Callable[[str | None], Awaitable[Page[T]]]
-"""Fetches the page that starts at a token (None for the first page)."""
+FetchPage = Callable[[str | None], Awaitable[Page[Any]]]
+"""Fetches the page that starts at a token (None for the first page), items as JSON."""
+ReadItem = Callable[[Any], T]
+"""Turns one item as CircleCI sent it into the item a walk yields."""
 
 
 class Paginator(Generic[T]):
@@ -40,15 +44,23 @@ class Paginator(Generic[T]):
     `MAX_EMPTY_PAGES` empty pages in a row that still name a next page. Only one page is
     held at a time, and each page's body is read in full before it is yielded, so breaking
     out early leaves no connection open. Retries and the client's rate-limit gate apply to
-    every page.
+    every page. Items are decoded one at a time as the walk reaches them, so `first()` and
+    `take()` decode no more than they return; `raw()` walks the same pages and yields the
+    items as CircleCI sent them.
     """
 
     def __init__(
-        self, fetch: FetchPage[T], *, operation: str, page_token: str | None = None
+        self,
+        fetch: FetchPage,
+        *,
+        operation: str,
+        page_token: str | None = None,
+        read: ReadItem[T] | None = None,
     ) -> None:
         if page_token is not None and (not isinstance(page_token, str) or not page_token):
             raise InvalidArgumentError("page_token must be a non-empty string or None")
         self._fetch = fetch
+        self._read = read
         self.operation = operation
         """The spec operationId that serves each page."""
         self.start_token = page_token
@@ -59,14 +71,33 @@ class Paginator(Generic[T]):
 
     def pages(self) -> AsyncIterator[Page[T]]:
         """Iterate over whole pages, empty ones included, until the last."""
-        return _PageWalk(self._fetch, self.operation, self.start_token)
+        walk: _PageWalk[Any] = _PageWalk(self._fetch, self.operation, self.start_token)
+        return walk if self._read is None else _ReadPages(walk, self._read)
+
+    def raw(self) -> Paginator[Any]:
+        """The same walk (same filters, start token, retries), yielding items as JSON."""
+        return Paginator(self._fetch, operation=self.operation, page_token=self.start_token)
 
     def __aiter__(self) -> AsyncIterator[T]:
-        return _ItemWalk(self.pages())
+        return self.items()
+
+    def items(self, limit: int | None = None) -> AsyncIterator[T]:
+        """The items, at most `limit` of them, as a stream (`async for` without a limit).
+
+        With a limit the walk never asks for a page beyond the one holding the last item.
+        """
+        if limit is not None and (
+            isinstance(limit, bool) or not isinstance(limit, int) or limit < 0
+        ):
+            raise InvalidArgumentError(
+                f"limit must be a non-negative integer or None, got {limit!r}"
+            )
+        walk: _PageWalk[Any] = _PageWalk(self._fetch, self.operation, self.start_token)
+        return _ItemWalk(walk, self._read, limit=limit)
 
     async def first(self) -> T | None:
         """The first item, or None when the list is empty; fetches no more pages than needed."""
-        async for item in self:
+        async for item in self.items(1):
             return item
         return None
 
@@ -77,7 +108,7 @@ class Paginator(Generic[T]):
         items: list[T] = []
         if n == 0:
             return items
-        async for item in self:
+        async for item in self.items(n):
             items.append(item)
             if len(items) >= n:
                 break
@@ -98,7 +129,7 @@ class Paginator(Generic[T]):
 class _PageWalk(Generic[T]):
     """One walk over pages; remembers a hash of every token to catch cycles."""
 
-    def __init__(self, fetch: FetchPage[T], operation: str, token: str | None) -> None:
+    def __init__(self, fetch: FetchPage, operation: str, token: str | None) -> None:
         self._fetch = fetch
         self._operation = operation
         self._token = token
@@ -150,22 +181,80 @@ class _PageWalk(Generic[T]):
         return page
 
 
-class _ItemWalk(Generic[T]):
-    """Flattens a page walk into items."""
+class _ReadPages(Generic[T]):
+    """Pages with every item decoded."""
 
-    def __init__(self, pages: AsyncIterator[Page[T]]) -> None:
+    def __init__(self, pages: AsyncIterator[Page[Any]], read: ReadItem[T]) -> None:
         self._pages = pages
-        self._items: list[T] = []
+        self._read = read
+
+    def __aiter__(self) -> _ReadPages[T]:
+        return self
+
+    async def __anext__(self) -> Page[T]:
+        page = await self._pages.__anext__()
+        read = self._read
+        return Page([read(item) for item in page.items], page.next_page_token)
+
+
+class _ItemWalk(Generic[T]):
+    """Flattens a page walk into items, decoding each one only when it is reached.
+
+    The next page is requested while the items of the current one are handed out (one page
+    ahead at most), so a long walk waits for the server and decodes at the same time: with a
+    `limit`, only when the items so far fall short of it; without one, from the second page
+    on, so a short look at a list costs no extra request. An abandoned walk cancels the
+    request it started. Past `limit` items the walk ends.
+    """
+
+    def __init__(
+        self, pages: AsyncIterator[Page[Any]], read: ReadItem[T] | None, *, limit: int | None
+    ) -> None:
+        self._pages = pages
+        self._read = read
+        self._limit = limit
+        self._items: list[Any] = []
         self._index = 0
+        self._fetched = 0
+        self._received = 0
+        self._handed = 0
+        self._next: asyncio.Future[Page[Any]] | None = None
 
     def __aiter__(self) -> _ItemWalk[T]:
         return self
 
+    def __del__(self) -> None:
+        pending = self._next
+        if pending is None:
+            return
+        if pending.done():
+            if not pending.cancelled():
+                pending.exception()  # retrieved: an abandoned page's error is not logged
+            return
+        with contextlib.suppress(RuntimeError):  # the loop may be closed already
+            pending.cancel()
+
+    async def _page(self) -> Page[Any]:
+        pending, self._next = self._next, None
+        page = await (pending if pending is not None else self._pages.__anext__())
+        self._fetched += 1
+        self._received += len(page.items)
+        limit = self._limit
+        needed = self._fetched >= 2 if limit is None else self._received < limit
+        if needed and page.next_page_token:
+            self._next = asyncio.ensure_future(self._pages.__anext__())
+            await asyncio.sleep(0)  # let it send the request before this page is read
+        return page
+
     async def __anext__(self) -> T:
+        if self._limit is not None and self._handed >= self._limit:
+            raise StopAsyncIteration
+        self._handed += 1
         while self._index >= len(self._items):
-            page = await self._pages.__anext__()
-            self._items = page.items
+            self._items = (await self._page()).items
             self._index = 0
         item = self._items[self._index]
         self._index += 1
-        return item
+        if self._read is None:
+            return item  # type: ignore[no-any-return]
+        return self._read(item)

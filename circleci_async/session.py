@@ -27,6 +27,7 @@ from multidict import CIMultiDictProxy
 
 from . import jsoncodec
 from ._version import __version__
+from .drift import DriftLog
 from .errors import (
     APIError,
     CircleCIError,
@@ -90,11 +91,16 @@ class Endpoint:
 
 @attrs.frozen
 class Response:
-    """A successful answer: status, headers and the decoded JSON body (None when empty)."""
+    """A successful answer: status, headers and the JSON body as sent (None when empty)."""
 
     status: int
     headers: Mapping[str, str]
     data: Any
+    body: bytes = b""
+    """The body as received."""
+    method: str = ""
+    url: str = ""
+    """The request's URL (it never carries the token)."""
 
 
 @attrs.frozen
@@ -209,6 +215,7 @@ class SessionCore:
         random: Callable[[], float] = _random.random,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         gate: RateLimitGate | None = None,
+        strict: bool = False,
     ) -> None:
         if max_concurrency < 1:
             raise ConfigurationError(f"max_concurrency must be at least 1, got {max_concurrency}")
@@ -238,6 +245,8 @@ class SessionCore:
             clock=clock, sleep=sleep, random=random, policy=self.retry
         )
         """The rate-limit gate every request waits at (in-process, or shared through Redis)."""
+        self.drift = DriftLog(strict=strict)
+        """Answers' departures from the spec seen so far; strict turns them into errors."""
         self._session = session
         self._owns_session = session is None
         self._semaphore = asyncio.Semaphore(max_concurrency)
@@ -350,8 +359,10 @@ class SessionCore:
                 if 200 <= attempt.status < 300:
                     self.gate.observe(parse_rate_limit(attempt.headers))
                     self._warn_deprecation(endpoint, attempt.headers)
-                    data = self._decode(endpoint, attempt.body)
-                    return Response(attempt.status, attempt.headers, data)
+                    data = self._decode(endpoint, attempt, url)
+                    return Response(
+                        attempt.status, attempt.headers, data, attempt.body, method, url
+                    )
                 outcome = self._failed(method, url, attempt, idempotent)
                 if isinstance(outcome.error, RateLimitError):
                     last_429 = outcome.error
@@ -491,15 +502,20 @@ class SessionCore:
         return cls(attempt.status, message, method=method, url=url, request_id=request_id)
 
     @staticmethod
-    def _decode(endpoint: Endpoint, body: bytes) -> Any:
+    def _decode(endpoint: Endpoint, attempt: _Attempt, url: str) -> Any:
+        body = attempt.body
         if not body.strip():
             return None
         try:
             return jsoncodec.loads(body)
         except ValueError as exc:
-            snippet = body[:80].decode("utf-8", errors="replace")
             raise DecodeError(
-                endpoint.operation_id, f"the body is not JSON ({exc}): {snippet!r}"
+                endpoint.operation_id,
+                f"the body is not JSON ({exc})",
+                status=attempt.status,
+                method=endpoint.method,
+                url=url,
+                body=body,
             ) from None
 
     def _warn_deprecation(self, endpoint: Endpoint, headers: Mapping[str, str]) -> None:

@@ -20,6 +20,8 @@ async def week_of_artifacts(
     """Every artifact of every job of the pipelines of the last `days` days, lazily."""
     newest = None
     async for pipeline in circle.pipelines.list(slug, branch=branch):
+        if pipeline.created_at is None:
+            continue
         newest = newest or pipeline.created_at
         if pipeline.created_at < newest - timedelta(days=days):
             return

@@ -17,7 +17,7 @@ STILL_GOING = {WorkflowStatus.RUNNING, WorkflowStatus.ON_HOLD, WorkflowStatus.FA
 
 async def watch(circle: CircleCI, pipeline_id: str, every: float) -> list[Workflow]:
     """Poll a pipeline's workflows until none is still going; print each change."""
-    seen: dict[str, str] = {}
+    seen: dict[str, str | None] = {}
     while True:
         workflows = await circle.pipelines.workflows(pipeline_id).collect()
         for workflow in workflows:

@@ -11,12 +11,36 @@ import aiohttp
 import pytest
 import pytest_asyncio
 
+from circleci_async.drift import DriftLog
 from circleci_async.testing import FakeCircleCI, RecordedRequest
 
 from .redis_helpers import RedisServer, running_redis
 from .spec_validation import recorded_violations
 
 FakeFactory = Callable[..., Awaitable[FakeCircleCI]]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "lenient: clients in this test read drift as warnings (not strict)"
+    )
+
+
+@pytest.fixture(autouse=True)
+def strict_decoding(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every client in the tests is strict: an answer that drifts from the spec is an error.
+
+    So neither the fake nor a scripted answer can drift unnoticed; tests of the lenient
+    default are marked `lenient`.
+    """
+    if request.node.get_closest_marker("lenient") is not None:
+        return
+    original = DriftLog.__init__
+
+    def strict_init(self: DriftLog, *, strict: bool = False) -> None:
+        original(self, strict=True)
+
+    monkeypatch.setattr(DriftLog, "__init__", strict_init)
 
 
 @pytest_asyncio.fixture

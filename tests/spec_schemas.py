@@ -337,16 +337,22 @@ class Walker:
             hint, optional_type = _without_none(hints[field.name])
             has_default = field.default is not attrs.NOTHING
             factory = isinstance(field.default, attrs.Factory)  # type: ignore[arg-type]
-            may_be_null = _nullable(prop) or (fix is not None and fix.kind is FixKind.MAY_BE_NULL)
-            optional = name not in must or may_be_null
-            if has_default != optional:
-                self.fail(here, f"field is {'optional' if has_default else 'required'}")
-            if has_default and not factory and not optional_type:
+            expected = bool(field.metadata.get("expected"))
+            known = fix is not None and fix.kind in (FixKind.MAY_BE_NULL, FixKind.MAY_BE_ABSENT)
+            may_be_null = _nullable(prop) or known
+            spec_optional = name not in must or _nullable(prop)
+            if not has_default and spec_optional:
+                self.fail(here, "field is required (an identity field) but the spec is not")
+            if expected and spec_optional:
+                self.fail(here, "EXPECTED on a field the spec does not require")
+            if has_default and not expected and not spec_optional and not known:
+                self.fail(here, "field is optional: mark it EXPECTED or record a spec fix")
+            if has_default and not factory and not optional_type and hint is not object:
                 self.fail(here, "an optional field must be typed `X | None`")
-            if fix is not None and fix.kind is FixKind.STRING:
-                if _type_of(prop) is not None or hint is not str:
-                    self.fail(here, "a STRING fix on a typed schema or a non-str field")
-                converted: dict[str, Any] = {"type": "string"}
+            if fix is not None and fix.kind is FixKind.UNTYPED:
+                if _type_of(prop) is not None or hint is not object:
+                    self.fail(here, "an UNTYPED fix on a typed schema or a field not JsonValue")
+                converted: dict[str, Any] = {}
                 if "example" in prop:
                     converted["example"] = prop["example"]
             else:
@@ -354,7 +360,8 @@ class Walker:
             if fix is not None and fix.kind is FixKind.MAY_BE_NULL and _nullable(prop):
                 self.fail(here, "a MAY_BE_NULL fix on a field the spec already makes nullable")
             result["properties"][name] = _or_null(converted) if may_be_null else converted
-            if name in required and not may_be_null:
+            absent_ok = fix is not None and fix.kind is FixKind.MAY_BE_ABSENT
+            if name in required and not may_be_null and not absent_ok:
                 result["required"].append(name)
         for name, field in fields.items():
             if name not in properties and field.default is attrs.NOTHING:

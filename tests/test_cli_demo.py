@@ -129,3 +129,44 @@ def test_the_demo_organisation_is_realistic_and_follows_its_seed() -> None:
         p.branch for p in state.pipelines.values()
     ]
     assert [j.status for j in again.jobs.values()] == [j.status for j in state.jobs.values()]
+
+
+def test_the_main_job_runs_against_circleci_server_shapes_in_strict_mode(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    seen: list[RecordedRequest] = []
+
+    def recording_fake(**options: Any) -> FakeCircleCI:
+        return FakeCircleCI(on_response=seen.append, **options)
+
+    monkeypatch.setattr(demo, "FakeCircleCI", recording_fake)
+    assert main(["demo", "--dest", str(tmp_path), "--profile", "server"]) == 0
+    out, err = capsys.readouterr()
+    assert err == ""
+    assert "Traceback" not in out
+    assert f"project {DEMO_PROJECT}: " in out
+    [files, failed] = figure(out, r"files +(\d+) downloaded, (\d+) failed")
+    assert files > 0
+    assert failed == 0
+    [failed_jobs, _] = figure(out, r"(\d+) failed jobs, (\d+) failed tests")
+    assert failed_jobs > 0
+
+    by_operation: dict[str, list[Any]] = {}
+    for answer in seen:
+        if answer.operation_id and answer.status == 200:
+            by_operation.setdefault(answer.operation_id, []).append(answer.body_json)
+    [project] = by_operation["getProjectBySlug"]
+    assert not {"id", "organization_slug", "organization_id"} & set(project)
+    details = by_operation["getJobDetails"]
+    assert len(details) == failed_jobs
+    assert all(job["status"] is None and "id" not in job["project"] for job in details)
+    approvals = [
+        job
+        for page in by_operation["listWorkflowJobs"]
+        for job in page["items"]
+        if job["type"] == "approval"
+    ]
+    assert approvals
+    assert all("job_number" not in job and job["started_at"] is None for job in approvals)
+    # The spec check would flag exactly these older shapes; everything else fits the spec.
+    assert recorded_violations(seen) != []

@@ -8,6 +8,7 @@ import sys
 
 from circleci_async.cli import demo
 from circleci_async.testing.demo_org import DEMO_BRANCH, DEMO_PROJECT
+from circleci_async.testing.profiles import PROFILES
 
 
 def _testing_modules_after(code: str) -> list[str]:
@@ -34,3 +35,7 @@ def test_building_the_parser_and_running_an_api_command_load_no_fake() -> None:
 
 def test_the_demo_help_names_the_seeded_project_and_branch() -> None:
     assert f"{DEMO_BRANCH} of {DEMO_PROJECT}" in demo._DESCRIPTION.replace("\n", " ")
+
+
+def test_the_demo_offers_every_profile_of_the_fake() -> None:
+    assert sorted(demo.PROFILE_NAMES) == sorted(PROFILES)

@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import pytest
 
@@ -60,6 +60,15 @@ from circleci_async.testing import (
 
 from .operation_calls import CALLS
 from .spec_schemas import operations, resolve
+
+T = TypeVar("T")
+
+
+def some(value: T | None) -> T:
+    """`value`, asserted present (fields the spec requires are `X | None` in the models)."""
+    assert value is not None
+    return value
+
 
 SLUG = "gh/acme/rocket"
 NOBODY = "00000000-0000-4000-8000-00000000dead"
@@ -179,7 +188,7 @@ async def organizations(world: World) -> None:
     entry = await circle.organizations.create_url_orb_allow_list_entry(
         org.id, name="ours", prefix="https://orbs.example.com/", auth="none"
     )
-    listed = await circle.organizations.url_orb_allow_list(org.slug)
+    listed = await circle.organizations.url_orb_allow_list(some(org.slug))
     assert [(item.id, item.prefix, item.auth) for item in listed] == [
         (entry.id, "https://orbs.example.com/", "none")
     ]
@@ -193,7 +202,7 @@ async def organizations(world: World) -> None:
     assert project.slug.startswith(f"circleci/{org.id}/")
     with pytest.raises(ConflictError):
         await circle.organizations.create(name="acme", vcs_type="github")
-    assert "deleted" in (await circle.organizations.delete(org.slug)).message
+    assert "deleted" in some((await circle.organizations.delete(some(org.slug))).message)
     with pytest.raises(NotFoundError):
         await circle.organizations.url_orb_allow_list(org.id)
     with pytest.raises(NotFoundError):
@@ -232,7 +241,7 @@ async def projects(world: World) -> None:
     await circle.projects.create_env_var(slug, name="REGION", value="eu")
     names = [item.name for item in await collect(circle.projects.env_vars(slug))]
     assert names == ["API_KEY", "REGION"]
-    assert "deleted" in (await circle.projects.delete_env_var(slug, "API_KEY")).message
+    assert "deleted" in some((await circle.projects.delete_env_var(slug, "API_KEY")).message)
     assert [item.name for item in await collect(circle.projects.env_vars(slug))] == ["REGION"]
     with pytest.raises(NotFoundError):
         await circle.projects.env_var(slug, "API_KEY")
@@ -258,7 +267,7 @@ async def projects(world: World) -> None:
     with pytest.raises(NotFoundError):
         await circle.projects.checkout_key(slug, deploy.fingerprint)
 
-    assert "deleted" in (await circle.projects.delete(slug)).message
+    assert "deleted" in some((await circle.projects.delete(slug)).message)
     with pytest.raises(NotFoundError):
         await circle.projects.get(slug)
 
@@ -293,9 +302,9 @@ async def pipelines(world: World) -> None:
     assert [w.name for w in workflows] == ["build", "release"]
 
     config = await circle.pipelines.config(made.done.id)
-    assert "workflows:" in config.source
-    assert "      - package:" in config.source
-    assert config.compiled.startswith("# Compiled")
+    assert "workflows:" in some(config.source)
+    assert "      - package:" in some(config.source)
+    assert some(config.compiled).startswith("# Compiled")
     assert config.setup_config is None
     values = await circle.pipelines.values(made.done.id)
     assert values["pipeline.number"] == made.done.number
@@ -307,7 +316,7 @@ async def pipelines(world: World) -> None:
     assert key is not None
     assert (await circle.pipelines.values(setup.id))["pipeline.in_setup"] is True
     answer = await circle.pipelines.continue_from_setup(continuation_key=key, configuration=CONFIG)
-    assert "continued" in answer.message
+    assert "continued" in some(answer.message)
     continued = await collect(circle.pipelines.workflows(setup.id))
     assert [(w.name, w.status) for w in continued] == [
         ("setup", WorkflowStatus.SUCCESS),
@@ -414,7 +423,7 @@ async def jobs(world: World) -> None:
     made = history(state, SLUG)
     test, unit, later = number(made.test), number(made.unit), number(made.later)
     details = await circle.jobs.get(SLUG, test)
-    assert (details.name, details.status, details.pipeline.id) == (
+    assert (details.name, details.status, some(details.pipeline).id) == (
         "test",
         JobStatus.FAILED,
         made.done.id,
@@ -426,7 +435,7 @@ async def jobs(world: World) -> None:
         ("test_ok", "success"),
         ("test_bad", "failure"),
     ]
-    assert "canceled" in (await circle.jobs.cancel(SLUG, unit)).message
+    assert "canceled" in some((await circle.jobs.cancel(SLUG, unit)).message)
     stopped = await circle.jobs.get(SLUG, unit)
     assert stopped.status is JobStatus.CANCELED
     assert stopped.stopped_at is not None
@@ -455,7 +464,11 @@ async def schedules(world: World) -> None:
         parameters={"branch": "main", "deploy": False},
         description="Builds main at night",
     )
-    assert (created.actor.id, created.project_slug, created.timetable) == (me.id, SLUG, timetable)
+    assert (some(created.actor).id, created.project_slug, created.timetable) == (
+        me.id,
+        SLUG,
+        timetable,
+    )
     assert await circle.schedules.get(created.id) == created
     weekly = await circle.schedules.create(
         SLUG,
@@ -477,11 +490,11 @@ async def schedules(world: World) -> None:
     updated = await circle.schedules.update(
         created.id, description="Every night", attribution_actor="system"
     )
-    assert (updated.description, updated.actor.login) == ("Every night", "system-actor")
-    assert updated.updated_at >= created.updated_at
+    assert (updated.description, some(updated.actor).login) == ("Every night", "system-actor")
+    assert some(updated.updated_at) >= some(created.updated_at)
     assert updated.name == "nightly"
     assert await circle.schedules.get(created.id) == updated
-    assert "deleted" in (await circle.schedules.delete(created.id)).message
+    assert "deleted" in some((await circle.schedules.delete(created.id)).message)
     with pytest.raises(NotFoundError):
         await circle.schedules.get(created.id)
     assert [s.id for s in await collect(circle.schedules.list(SLUG))][-1:] == [weekly.id]
@@ -500,7 +513,7 @@ async def webhooks(world: World) -> None:
         signing_secret="s3cret-1234",
         scope_id=project_id,
     )
-    assert (created.scope.id, created.signing_secret) == (project_id, "****1234")
+    assert (some(created.scope).id, created.signing_secret) == (project_id, "****1234")
     assert await circle.webhooks.get(created.id) == created
     audit = await circle.webhooks.create(
         name="audit",
@@ -520,7 +533,7 @@ async def webhooks(world: World) -> None:
         [WebhookEvent.WORKFLOW_COMPLETED, WebhookEvent.JOB_COMPLETED],
         "https://example.com/hook",
     )
-    assert "deleted" in (await circle.webhooks.delete(created.id)).message
+    assert "deleted" in some((await circle.webhooks.delete(created.id)).message)
     with pytest.raises(NotFoundError):
         await circle.webhooks.get(created.id)
     assert await collect(circle.webhooks.list(scope_id=project_id)) == [audit]
@@ -547,7 +560,7 @@ async def contexts(world: World) -> None:
     assert isinstance(first, ContextEnvironmentVariable)
     assert isinstance(second, ContextEnvironmentVariable)
     assert (second.variable, second.created_at) == ("TOKEN", first.created_at)
-    assert second.updated_at >= first.updated_at
+    assert some(second.updated_at) >= some(first.updated_at)
     await circle.contexts.set_env_var(context.id, "REGION", value="eu")
     variables = await collect(circle.contexts.env_vars(context.id))
     assert [(v.variable, v.context_id) for v in variables] == [
@@ -587,7 +600,7 @@ async def contexts(world: World) -> None:
     await circle.groups.delete(org_id, group.id)
     remaining = await collect(circle.contexts.restrictions(context.id))
     assert [r.restriction_type for r in remaining] == [RestrictionType.EXPRESSION]
-    assert "deleted" in (await circle.contexts.delete(context.id)).message
+    assert "deleted" in some((await circle.contexts.delete(context.id)).message)
     with pytest.raises(NotFoundError):
         await circle.contexts.get(context.id)
 
@@ -946,8 +959,9 @@ async def insights(world: World) -> None:
         ("smoke", 10),
     ]
     workflow = await circle.insights.workflow_summary(METRICS, "build")
-    assert (workflow.metrics.total_runs, workflow.metrics.completed_runs) == (4, 4)
-    assert workflow.trends.total_runs == 3.0
+    metrics, trends = some(workflow.metrics), some(workflow.trends)
+    assert (metrics.total_runs, metrics.completed_runs) == (4, 4)
+    assert trends.total_runs == 3.0
     assert workflow.workflow_names == ["build", "nightly"]
     tests = await circle.insights.test_metrics(METRICS, "build")
     assert (tests.total_test_runs, tests.average_test_count, len(tests.test_runs)) == (8, 2, 4)
@@ -960,17 +974,17 @@ async def insights(world: World) -> None:
 
     page = await circle.insights.project_summary(METRICS, reporting_window="last-30-days")
     assert page.project_data is not None
-    assert page.project_data.metrics.total_runs == 6
-    assert page.project_data.metrics.total_duration_secs == 3300 + 120
+    assert some(page.project_data.metrics).total_runs == 6
+    assert some(page.project_data.metrics).total_duration_secs == 3300 + 120
     assert page.all_branches == ["feature/x", "main"]
     assert page.all_workflows == ["build", "nightly"]
     narrowed = await circle.insights.project_summary(METRICS, branches=["main"])
     assert [
-        (b.workflow_name, b.branch, b.metrics.total_runs)
+        (b.workflow_name, b.branch, some(b.metrics).total_runs)
         for b in narrowed.project_workflow_branch_data or []
     ] == [("build", "main", 4), ("nightly", "main", 1)]
     org = await circle.insights.org_summary("gh/acme", project_names=["metrics"])
-    assert [(p.project_name, p.metrics.total_runs) for p in org.org_project_data] == [
+    assert [(p.project_name, some(p.metrics).total_runs) for p in org.org_project_data] == [
         ("metrics", 6)
     ]
     assert org.all_projects is not None

@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from circleci_async import DecodeError
+from circleci_async import DecodeError, SchemaDriftWarning
+from circleci_async.drift import Deviation
 from circleci_async.models import (
     Job,
     JobStatus,
@@ -62,8 +63,9 @@ def test_naive_datetimes_are_taken_as_utc() -> None:
     assert decode(data, Pipeline, "op").created_at.tzinfo is UTC
 
 
-def test_unknown_enum_values_are_kept() -> None:
-    pipeline = decode({**PIPELINE, "state": "time-travelling"}, Pipeline, "op")
+def test_unknown_enum_values_are_kept_and_reported() -> None:
+    with pytest.warns(SchemaDriftWarning, match=r"op: body.state: .* 'time-travelling'"):
+        pipeline = decode({**PIPELINE, "state": "time-travelling"}, Pipeline, "op")
     assert pipeline.state == "time-travelling"
     assert isinstance(pipeline.state, PipelineState)
     assert pipeline.state.value == "time-travelling"
@@ -89,19 +91,36 @@ def test_queued_job_may_have_no_start_time() -> None:
 
 
 @pytest.mark.parametrize(
-    ("change", "field", "problem"),
+    ("change", "field"),
+    [({"number": "twelve"}, "body.number is a string 'twelve'"), ({"id": None}, "body.id is null")],
+)
+def test_a_body_without_a_usable_identity_names_the_operation_and_the_field(
+    change: dict[str, Any], field: str
+) -> None:
+    with pytest.raises(DecodeError) as caught:
+        decode({**PIPELINE, **change}, Pipeline, "getPipelineById")
+    text = str(caught.value)
+    assert "getPipelineById" in text
+    assert field in text
+    assert "a Pipeline cannot be read without it" in text
+    assert caught.value.operation == "getPipelineById"
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "expected", "got"),
     [
-        ({"number": "twelve"}, "body.number", "integer"),
-        ({"number": True}, "body.number", "integer"),
-        ({"created_at": "yesterday"}, "body.created_at", "ISO 8601"),
+        ({"created_at": "yesterday"}, "body.created_at", "ISO 8601", "a string 'yesterday'"),
         (
             {"trigger": {"type": "api", "received_at": "2019-08-24T14:15:22Z"}},
             "body.trigger.actor",
-            "required field missing",
+            "an object (PipelineActor) (required)",
+            "absent",
         ),
-        ({"project_slug": None}, "body.project_slug", "string"),
-        ({"errors": [{"type": "config"}]}, "body.errors[0].message", "required field missing"),
-        ({"updated_at": 12}, "body.updated_at", "ISO 8601"),
+        ({"project_slug": None}, "body.project_slug", "a string (required)", "null"),
+        ({"errors": [{"type": "config"}]}, "body.errors[].message", "a string", "absent"),
+        ({"updated_at": 12}, "body.updated_at", "ISO 8601", "the integer 12"),
+        ({"state": ["created"]}, "body.state", "one of", "a list"),
+        ({"errors": "none"}, "body.errors", "a list", "a string 'none'"),
         (
             {
                 "trigger": {
@@ -111,20 +130,26 @@ def test_queued_job_may_have_no_start_time() -> None:
                 }
             },
             "body.trigger.actor.avatar_url",
-            "expected a string",
+            "a string",
+            "the integer 7",
         ),
     ],
 )
-def test_bad_bodies_name_the_operation_and_the_field(
-    change: dict[str, Any], field: str, problem: str
+def test_drift_keeps_the_rest_and_names_the_operation_the_field_and_both_sides(
+    change: dict[str, Any], field: str, expected: str, got: str
 ) -> None:
-    with pytest.raises(DecodeError) as caught:
-        decode({**PIPELINE, **change}, Pipeline, "getPipelineById")
-    text = str(caught.value)
-    assert "getPipelineById" in text
-    assert field in text
-    assert problem in text
-    assert caught.value.operation == "getPipelineById"
+    found: list[Deviation] = []
+    pipeline = decode(
+        {**PIPELINE, **change}, Pipeline, "getPipelineById", report=lambda _, d: found.extend(d)
+    )
+    assert pipeline.id == PIPELINE["id"]
+    assert pipeline.number == 12
+    [deviation] = found
+    assert deviation.path == field
+    assert expected in deviation.expected
+    assert deviation.got == got
+    text = deviation.describe("getPipelineById")
+    assert text.startswith(f"getPipelineById: {field}: the spec says ")
 
 
 def test_a_body_of_the_wrong_shape_is_a_decode_error() -> None:

@@ -337,7 +337,19 @@ async def test_a_model_argument_with_a_field_of_the_wrong_type_is_refused(
     _, call = arguments("createSchedule")
     async with CircleCI("t", base_url=server.url) as circle:
         caught = await refused(circle, "createSchedule", {**call, "timetable": timetable})
-    assert "expected int @ timetable.per_hour" in str(caught.value)
+    assert "expected int | None @ timetable.per_hour" in str(caught.value)
+    assert server.requests == []
+
+
+async def test_a_model_argument_without_a_field_the_spec_requires_is_refused(
+    server: Scripted,
+) -> None:
+    _, call = arguments("createSchedule")
+    async with CircleCI("t", base_url=server.url) as circle:
+        caught = await refused(
+            circle, "createSchedule", {**call, "timetable": Timetable(hours_of_day=[3])}
+        )
+    assert "timetable needs per_hour (the spec requires them)" in str(caught.value)
     assert server.requests == []
 
 

@@ -35,11 +35,19 @@ async def workflow_listing(
     workflows: WorkflowsService, jobs: JobsService, workflow_id: str
 ) -> Listed:
     """The artifacts of every job of a workflow that has a job number (not approvals)."""
+    fallback_slug: str | None = None
     try:
         async for job in workflows.jobs(workflow_id):
             if job.job_number is None:
                 continue
-            listing = job_listing(jobs, job.project_slug, job.job_number, job.name)
+            slug = job.project_slug
+            if slug is None:
+                # Older answers may leave the slug out of a job; the workflow has it.
+                fallback_slug = fallback_slug or (await workflows.get(workflow_id)).project_slug
+                slug = fallback_slug
+            if slug is None:
+                continue
+            listing = job_listing(jobs, slug, job.job_number, job.name)
             async with contextlib.aclosing(listing):
                 async for item in listing:
                     yield item

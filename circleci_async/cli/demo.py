@@ -43,6 +43,8 @@ REFUSING_OPERATION = "listWorkflowJobs"
 PIPELINES = 25
 """How many of the branch's newest pipelines the demo goes through."""
 PAGE_SIZE = 20
+PROFILE_NAMES = ("cloud", "server")
+"""The fake's answer profiles (`circleci_async.testing.profiles`), named without loading it."""
 
 _DESCRIPTION = f"""\
 Start a fake CircleCI on loopback with a realistic organisation (four projects, a few
@@ -68,6 +70,12 @@ def register(groups: Any) -> None:
         help="keep the harvested artifacts in DIR (default: a temporary folder, removed after)",
     )
     demo.add_argument("--seed", type=int, default=1, metavar="N", help="the organisation (1)")
+    demo.add_argument(
+        "--profile",
+        choices=PROFILE_NAMES,
+        default="cloud",
+        help="answer like CircleCI's cloud (the spec) or like a CircleCI Server install",
+    )
     demo.set_defaults(run=run_demo)
 
 
@@ -95,7 +103,7 @@ async def _demo(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int
     from ..testing.demo_org import DEMO_BRANCH, DEMO_PROJECT, seed_demo_org
 
     with _destination(args.dest) as dest:
-        async with FakeCircleCI(page_size=PAGE_SIZE) as fake:
+        async with FakeCircleCI(page_size=PAGE_SIZE, profile=args.profile) as fake:
             org = seed_demo_org(fake.state, args.seed)
             fake.faults.rate_limit_rps(RATE_LIMIT, burst=BURST, origin="api")
             fake.faults.rate_limit(REFUSED_BURST, retry_after="1", operation=REFUSING_OPERATION)

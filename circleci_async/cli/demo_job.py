@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 from ..artifacts import ArtifactRef, DownloadReport
 from ..client import CircleCI
-from ..models import Job, Pipeline, PipelineCreation, TestResult, Workflow
+from ..models import Job, JobDetails, Pipeline, PipelineCreation, TestResult, Workflow
 from .output import Column, Output, cell
 from .pipelines import ref_of
 from .progress_bar import ProgressBar
@@ -48,6 +48,8 @@ class JobFigures:
     jobs: list[Job] = field(default_factory=list)
     failed_jobs: list[Job] = field(default_factory=list)
     failed_tests: list[tuple[Job, TestResult]] = field(default_factory=list)
+    failed_details: dict[int, JobDetails] = field(default_factory=dict)
+    """The details of each failed job, by job number."""
     report: DownloadReport | None = None
     seconds: dict[str, float] = field(default_factory=dict)
     """Wall seconds of each step, by name."""
@@ -80,8 +82,10 @@ async def run_main_job(
 
     started = clock()
     user = await circle.users.me()
-    figures.login = user.login
+    figures.login = user.login or user.id
     out.line(f"signed in as {user.login} ({user.name})")
+    project = await circle.projects.get(slug)
+    out.line(f"project {project.slug}: {project.name} of {project.organization_name}")
 
     created = await circle.pipelines.trigger(slug, branch=branch, parameters=DEMO_PARAMETERS)
     figures.triggered = created
@@ -107,7 +111,7 @@ async def run_main_job(
     )
 
     await _fan_out(circle, figures, out)
-    await _failed_tests(circle, figures, out)
+    await _failed_tests(circle, figures, out, slug)
 
     started = clock()
     numbered = [job for job in figures.jobs if job.job_number]
@@ -161,16 +165,20 @@ async def _fan_out(circle: CircleCI, figures: JobFigures, out: Output) -> None:
         out.line(f"  ... and {len(rows) - _SHOWN_ROWS} more")
 
 
-async def _failed_tests(circle: CircleCI, figures: JobFigures, out: Output) -> None:
+async def _failed_tests(circle: CircleCI, figures: JobFigures, out: Output, slug: str) -> None:
     """The failed tests of every failed job, read at once."""
     started = time.monotonic()
     figures.failed_jobs = [j for j in figures.jobs if j.status == "failed" and j.job_number]
     results = await _concurrently(
         [
-            circle.jobs.tests(j.project_slug, j.job_number or 0).collect()
+            circle.jobs.tests(j.project_slug or slug, j.job_number or 0).collect()
             for j in figures.failed_jobs
         ]
     )
+    details = await _concurrently(
+        [circle.jobs.get(j.project_slug or slug, j.job_number or 0) for j in figures.failed_jobs]
+    )
+    figures.failed_details = {detail.number: detail for detail in details}
     figures.failed_tests = [
         (job, test)
         for job, tests in zip(figures.failed_jobs, results, strict=True)
@@ -181,10 +189,17 @@ async def _failed_tests(circle: CircleCI, figures: JobFigures, out: Output) -> N
     out.line(f"{len(figures.failed_jobs)} failed jobs, {len(figures.failed_tests)} failed tests:")
     columns: list[Column[tuple[Job, TestResult]]] = [
         Column("JOB", lambda row: f"{row[0].job_number} {row[0].name}"),
+        Column("ON", lambda row: _resource_class(figures, row[0])),
         Column("TEST", lambda row: f"{row[1].classname}::{row[1].name}"),
         Column("MESSAGE", lambda row: row[1].message),
     ]
     out.table(columns, figures.failed_tests, empty="  none")
+
+
+def _resource_class(figures: JobFigures, job: Job) -> str | None:
+    details = figures.failed_details.get(job.job_number or 0)
+    executor = details.executor if details is not None else None
+    return executor.resource_class if executor is not None else None
 
 
 async def _artifact_refs(

@@ -38,19 +38,21 @@ def mask(value: str) -> str:
     return _MASK + value[-_SHOWN_TAIL:] if len(value) >= _LONG_ENOUGH else _MASK
 
 
-def listed_value(masked: str) -> str:
+def listed_value(masked: str | None) -> str:
     """A value as listed: CircleCI's mask, or `xxxx` alone where that shows a short value whole.
 
     CircleCI masks a value as `xxxx` and its last four characters, all of a shorter value.
     """
+    if masked is None:
+        return _MASK
     if masked.startswith(_MASK) and len(masked) < len(_MASK) + _SHOWN_TAIL:
         return _MASK
     return masked
 
 
-def shown_value(sent: str, answered: str) -> str:
+def shown_value(sent: str, answered: str | None) -> str:
     """What to print of a value: the server's mask, unless it would reveal `sent` whole."""
-    if sent and sent not in answered:
+    if sent and answered is not None and sent not in answered:
         return answered
     return mask(sent)
 

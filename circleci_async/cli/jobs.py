@@ -61,14 +61,15 @@ def register(groups: Any) -> None:
 async def _get(circle: CircleCI, args: argparse.Namespace, out: Output) -> None:
     """Print one job."""
     job = await circle.jobs.get(args.project_slug, args.job_number)
+    workflow, executor = job.latest_workflow, job.executor
     fields: list[tuple[str, object]] = [
         ("number", job.number),
         ("name", job.name),
         ("status", job.status),
-        ("project", job.project.slug),
-        ("workflow", f"{job.latest_workflow.name} ({job.latest_workflow.id})"),
-        ("pipeline", job.pipeline.id),
-        ("executor", f"{job.executor.type or '-'} {job.executor.resource_class}"),
+        ("project", job.project.slug if job.project else None),
+        ("workflow", f"{workflow.name} ({workflow.id})" if workflow else None),
+        ("pipeline", job.pipeline.id if job.pipeline else None),
+        ("executor", f"{executor.type or '-'} {executor.resource_class}" if executor else None),
         ("parallelism", job.parallelism),
         ("created", job.created_at),
         ("started", job.started_at),

@@ -40,7 +40,7 @@ PIPELINE_COLUMNS: list[Column[Pipeline]] = [
     Column("NUMBER", lambda p: p.number, right=True),
     Column("STATE", lambda p: p.state),
     Column("BRANCH", ref_of),
-    Column("TRIGGER", lambda p: p.trigger.type),
+    Column("TRIGGER", lambda p: p.trigger.type if p.trigger else None),
     Column("CREATED", lambda p: p.created_at),
     Column("ID", lambda p: p.id),
     Column("SUBJECT", _subject),
@@ -52,12 +52,8 @@ async def limited(paginator: Paginator[Pipeline], limit: int) -> AsyncIterator[P
     """The first `limit` items of `paginator`, fetching no page beyond them."""
     if limit < 1:
         return
-    count = 0
-    async for item in paginator:
+    async for item in paginator.items(limit):
         yield item
-        count += 1
-        if count >= limit:
-            return
 
 
 def register(groups: Any) -> None:
@@ -118,6 +114,7 @@ async def _get(circle: CircleCI, args: argparse.Namespace, out: Output) -> None:
     pipeline = await circle.pipelines.get(args.pipeline_id)
     vcs = pipeline.vcs
     commit = vcs.commit if vcs is not None else None
+    trigger = pipeline.trigger
     fields: list[tuple[str, object]] = [
         ("id", pipeline.id),
         ("number", pipeline.number),
@@ -126,8 +123,8 @@ async def _get(circle: CircleCI, args: argparse.Namespace, out: Output) -> None:
         ("branch", ref_of(pipeline)),
         ("revision", vcs.revision if vcs is not None else None),
         ("subject", commit.subject if commit is not None else None),
-        ("trigger", pipeline.trigger.type),
-        ("actor", pipeline.trigger.actor.login),
+        ("trigger", trigger.type if trigger else None),
+        ("actor", trigger.actor.login if trigger and trigger.actor else None),
         ("created", pipeline.created_at),
         ("updated", pipeline.updated_at),
         ("parameters", pipeline.trigger_parameters),

@@ -25,14 +25,15 @@ def register(groups: Any) -> None:
 async def _get(circle: CircleCI, args: argparse.Namespace, out: Output) -> None:
     """Print one project."""
     project = await circle.projects.get(args.project_slug)
+    vcs = project.vcs_info
     fields: list[tuple[str, object]] = [
         ("slug", project.slug),
         ("name", project.name),
         ("id", project.id),
         ("organization", f"{project.organization_name} ({project.organization_slug})"),
         ("organization id", project.organization_id),
-        ("repository", project.vcs_info.vcs_url),
-        ("provider", project.vcs_info.provider),
-        ("default branch", project.vcs_info.default_branch),
+        ("repository", vcs.vcs_url if vcs else None),
+        ("provider", vcs.provider if vcs else None),
+        ("default branch", vcs.default_branch if vcs else None),
     ]
     out.record(fields, project)

@@ -1,9 +1,12 @@
-"""Typed response models, decoded from CircleCI's JSON by one cattrs converter.
+"""Typed response models, read tolerantly from CircleCI's JSON (see `decoding`).
 
-Where a model knowingly departs from the spec, `spec_fixes` says where and why.
+A field the spec requires is `X | None` with the default `EXPECTED`: present in every answer
+that follows the spec, None (and a `SchemaDriftWarning`) when one lacks it. Fields without a
+default identify the object; untyped fields are `JsonValue`. Where a model knowingly departs
+from the spec, `spec_fixes` says where and why.
 """
 
-from .base import OpenEnum
+from .base import EXPECTED, EXPECTED_LIST, JsonValue, OpenEnum
 from .common import Deletion, Message
 from .contexts import (
     Context,
@@ -120,6 +123,8 @@ from .webhooks import Webhook, WebhookEvent, WebhookScope, WebhookScopeType
 from .workflows import Job, JobStatus, JobType, Workflow, WorkflowRerun, WorkflowStatus, WorkflowTag
 
 __all__ = [
+    "EXPECTED",
+    "EXPECTED_LIST",
     "AdvancedSettings",
     "Artifact",
     "AttributionActor",
@@ -169,6 +174,7 @@ __all__ = [
     "JobTimeseriesMetrics",
     "JobType",
     "JobWorkflow",
+    "JsonValue",
     "Label",
     "Message",
     "Month",

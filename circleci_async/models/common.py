@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .base import model
+from .base import EXPECTED, model
 
 __all__ = ["Deletion", "Message"]
 
@@ -11,7 +11,7 @@ __all__ = ["Deletion", "Message"]
 class Message:
     """A human-readable answer (`MessageResponse`), e.g. to a cancel or a delete."""
 
-    message: str
+    message: str | None = EXPECTED
 
 
 @model

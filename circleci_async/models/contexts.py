@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from .base import OpenEnum, model
+from .base import EXPECTED, OpenEnum, model
 
 __all__ = [
     "Context",
@@ -35,8 +35,8 @@ class Context:
     """A context (`GET /context/{context_id}` and the context list)."""
 
     id: str
-    name: str
-    created_at: datetime
+    name: str | None = EXPECTED
+    created_at: datetime | None = EXPECTED
 
 
 @model
@@ -44,9 +44,9 @@ class ContextEnvironmentVariable:
     """An environment variable of a context; CircleCI never returns its value."""
 
     variable: str
-    created_at: datetime
-    updated_at: datetime
-    context_id: str
+    created_at: datetime | None = EXPECTED
+    updated_at: datetime | None = EXPECTED
+    context_id: str | None = EXPECTED
 
 
 @model

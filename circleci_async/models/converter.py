@@ -1,4 +1,8 @@
-"""The one cattrs converter that turns JSON into models, and `decode()` that uses it."""
+"""The cattrs converter that checks request values and encodes models; `decode()` reads answers.
+
+Answers are read by `decoding.decode` (re-exported here): a generated fast path and a
+tolerant reader. This converter is strict: it checks what callers pass before it is sent.
+"""
 
 from __future__ import annotations
 
@@ -9,17 +13,16 @@ from typing import Any, TypeVar
 import attrs
 import cattrs
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
-from cattrs.v import format_exception
 
-from ..errors import DecodeError
 from .base import OpenEnum
+from .decoding import decode
 
 __all__ = ["converter", "decode", "encode"]
 
 T = TypeVar("T")
 
 converter = cattrs.Converter(forbid_extra_keys=False)
-"""Decodes every response: unknown keys ignored, wire names honoured, strict scalars."""
+"""Strict structuring of request values and unstructuring of models, with wire names."""
 
 
 def _datetime(value: Any, _: type) -> datetime:
@@ -67,12 +70,6 @@ def _enum(value: Any, cls: type[Enum]) -> Enum:
     return cls(value)
 
 
-def _describe(exc: BaseException, cls: type | None) -> str:
-    if isinstance(exc, TypeError | ValueError) and str(exc) and not isinstance(exc, KeyError):
-        return str(exc)
-    return format_exception(exc, cls)
-
-
 def _renames(cls: type) -> dict[str, Any]:
     return {
         field.name: override(rename=field.metadata["wire"])
@@ -113,27 +110,6 @@ def _configure(conv: cattrs.Converter) -> cattrs.Converter:
 
 
 _configure(converter)
-_fast = _configure(cattrs.Converter(forbid_extra_keys=False, detailed_validation=False))
-
-
-def decode(data: Any, into: type[T], operation: str) -> T:
-    """Structure JSON `data` into `into`; a mismatch raises `DecodeError` naming each field.
-
-    Bodies that fit go through a converter without per-field bookkeeping; only a body that
-    fails is decoded again by the detailed one, to name every field that is wrong.
-    """
-    try:
-        return _fast.structure(data, into)
-    except Exception:
-        pass
-    try:
-        return converter.structure(data, into)
-    except Exception as exc:
-        if isinstance(exc, cattrs.BaseValidationError):
-            details = cattrs.transform_error(exc, path="body", format_exception=_describe)
-        else:
-            details = [f"{type(exc).__name__}: {exc} @ body"]
-        raise DecodeError(operation, details) from None
 
 
 def encode(value: Any) -> Any:

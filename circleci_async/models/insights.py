@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from .base import OpenEnum, model, wire
+from .base import EXPECTED, EXPECTED_LIST, JsonValue, OpenEnum, model, wire
 
 __all__ = [
     "DurationMetrics",
@@ -87,77 +87,77 @@ class DurationMetrics:
 class SummaryMetrics:
     """Aggregated metrics of an organization or a project."""
 
-    total_runs: int
-    total_duration_secs: int
-    total_credits_used: int
-    success_rate: float
-    throughput: float
+    total_runs: int | None = EXPECTED
+    total_duration_secs: int | None = EXPECTED
+    total_credits_used: int | None = EXPECTED
+    success_rate: float | None = EXPECTED
+    throughput: float | None = EXPECTED
 
 
 @model
 class SummaryTrends:
     """How `SummaryMetrics` changed against the previous window, as ratios."""
 
-    total_runs: float
-    total_duration_secs: float
-    total_credits_used: float
-    success_rate: float
-    throughput: float
+    total_runs: float | None = EXPECTED
+    total_duration_secs: float | None = EXPECTED
+    total_credits_used: float | None = EXPECTED
+    success_rate: float | None = EXPECTED
+    throughput: float | None = EXPECTED
 
 
 @model
 class SummaryData:
     """Metrics and their trends."""
 
-    metrics: SummaryMetrics
-    trends: SummaryTrends
+    metrics: SummaryMetrics | None = EXPECTED
+    trends: SummaryTrends | None = EXPECTED
 
 
 @model
 class WorkflowPageMetrics:
     """Metrics of one workflow on the project summary page."""
 
-    total_credits_used: int
-    p95_duration_secs: float
-    total_runs: int
-    success_rate: float
+    total_credits_used: int | None = EXPECTED
+    p95_duration_secs: float | None = EXPECTED
+    total_runs: int | None = EXPECTED
+    success_rate: float | None = EXPECTED
 
 
 @model
 class WorkflowPageTrends:
     """Trends of one workflow on the project summary page."""
 
-    total_credits_used: float
-    p95_duration_secs: float
-    total_runs: float
-    success_rate: float
+    total_credits_used: float | None = EXPECTED
+    p95_duration_secs: float | None = EXPECTED
+    total_runs: float | None = EXPECTED
+    success_rate: float | None = EXPECTED
 
 
 @model
 class WorkflowPageData:
     """A workflow's metrics and trends on the project summary page."""
 
-    workflow_name: str
-    metrics: WorkflowPageMetrics
-    trends: WorkflowPageTrends
+    workflow_name: str | None = EXPECTED
+    metrics: WorkflowPageMetrics | None = EXPECTED
+    trends: WorkflowPageTrends | None = EXPECTED
 
 
 @model
 class WorkflowBranchPageData:
     """A workflow's metrics and trends on one branch, on the project summary page."""
 
-    workflow_name: str
-    branch: str
-    metrics: WorkflowPageMetrics
-    trends: WorkflowPageTrends
+    workflow_name: str | None = EXPECTED
+    branch: str | None = EXPECTED
+    metrics: WorkflowPageMetrics | None = EXPECTED
+    trends: WorkflowPageTrends | None = EXPECTED
 
 
 @model
 class ProjectPageSummary:
     """A project's metrics and trends across its workflows and branches."""
 
-    org_id: str | None = None
-    project_id: str | None = None
+    org_id: JsonValue = None
+    project_id: JsonValue = None
     project_data: SummaryData | None = None
     project_workflow_data: list[WorkflowPageData] | None = None
     project_workflow_branch_data: list[WorkflowBranchPageData] | None = None
@@ -169,37 +169,37 @@ class ProjectPageSummary:
 class ProjectSummaryMetrics:
     """Metrics of one project in an organization summary."""
 
-    total_credits_used: int
-    total_duration_secs: int
-    total_runs: int
-    success_rate: float
+    total_credits_used: int | None = EXPECTED
+    total_duration_secs: int | None = EXPECTED
+    total_runs: int | None = EXPECTED
+    success_rate: float | None = EXPECTED
 
 
 @model
 class ProjectSummaryTrends:
     """Trends of one project in an organization summary."""
 
-    total_credits_used: float
-    total_duration_secs: float
-    total_runs: float
-    success_rate: float
+    total_credits_used: float | None = EXPECTED
+    total_duration_secs: float | None = EXPECTED
+    total_runs: float | None = EXPECTED
+    success_rate: float | None = EXPECTED
 
 
 @model
 class ProjectSummaryData:
     """One project's metrics and trends in an organization summary."""
 
-    project_name: str
-    metrics: ProjectSummaryMetrics
-    trends: ProjectSummaryTrends
+    project_name: str | None = EXPECTED
+    metrics: ProjectSummaryMetrics | None = EXPECTED
+    trends: ProjectSummaryTrends | None = EXPECTED
 
 
 @model
 class OrgSummary:
     """Metrics and trends of a whole organization, and of each of its projects."""
 
-    org_data: SummaryData
-    org_project_data: list[ProjectSummaryData]
+    org_data: SummaryData | None = EXPECTED
+    org_project_data: list[ProjectSummaryData] = EXPECTED_LIST
     all_projects: list[str] | None = None
 
 
@@ -218,47 +218,47 @@ class TimeseriesDurationMetrics:
 class JobTimeseriesMetrics:
     """Metrics of a job in one timeseries bucket."""
 
-    total_runs: int
-    failed_runs: int
-    successful_runs: int
-    throughput: float
-    median_credits_used: int
-    total_credits_used: int
-    duration_metrics: TimeseriesDurationMetrics
+    total_runs: int | None = EXPECTED
+    failed_runs: int | None = EXPECTED
+    successful_runs: int | None = EXPECTED
+    throughput: float | None = EXPECTED
+    median_credits_used: int | None = EXPECTED
+    total_credits_used: int | None = EXPECTED
+    duration_metrics: TimeseriesDurationMetrics | None = EXPECTED
 
 
 @model
 class JobTimeseries:
     """A job's metrics in one time bucket."""
 
-    name: str
-    min_started_at: datetime
-    max_ended_at: datetime
-    timestamp: datetime
-    metrics: JobTimeseriesMetrics
+    name: str | None = EXPECTED
+    min_started_at: datetime | None = EXPECTED
+    max_ended_at: datetime | None = EXPECTED
+    timestamp: datetime | None = EXPECTED
+    metrics: JobTimeseriesMetrics | None = EXPECTED
 
 
 @model
 class InsightsBranches:
     """The branches Insights knows for a project (at most 5,000)."""
 
-    org_id: str
-    project_id: str
-    branches: list[str]
+    org_id: JsonValue = EXPECTED
+    project_id: JsonValue = EXPECTED
+    branches: list[str] = EXPECTED_LIST
 
 
 @model
 class FlakyTest:
     """A test that both passed and failed on the same commit."""
 
-    workflow_created_at: str = wire("workflow-created-at")
-    workflow_id: str = wire("workflow-id")
-    pipeline_number: int = wire("pipeline-number")
-    workflow_name: str = wire("workflow-name")
-    test_name: str = wire("test-name")
-    job_name: str = wire("job-name")
-    job_number: int = wire("job-number")
-    times_flaked: int = wire("times-flaked")
+    workflow_created_at: str | None = wire("workflow-created-at", default=EXPECTED)
+    workflow_id: JsonValue = wire("workflow-id", default=EXPECTED)
+    pipeline_number: int | None = wire("pipeline-number", default=EXPECTED)
+    workflow_name: str | None = wire("workflow-name", default=EXPECTED)
+    test_name: str | None = wire("test-name", default=EXPECTED)
+    job_name: str | None = wire("job-name", default=EXPECTED)
+    job_number: int | None = wire("job-number", default=EXPECTED)
+    times_flaked: int | None = wire("times-flaked", default=EXPECTED)
     classname: str | None = None
     source: str | None = None
     file: str | None = None
@@ -269,20 +269,20 @@ class FlakyTest:
 class FlakyTests:
     """A project's flaky tests."""
 
-    flaky_tests: list[FlakyTest] = wire("flaky-tests")
-    total_flaky_tests: float = wire("total-flaky-tests")
+    flaky_tests: list[FlakyTest] = wire("flaky-tests", default=EXPECTED_LIST)
+    total_flaky_tests: float | None = wire("total-flaky-tests", default=EXPECTED)
 
 
 @model
 class WorkflowMetrics:
     """Summary metrics of a workflow's runs."""
 
-    total_runs: int
-    successful_runs: int
-    failed_runs: int
-    success_rate: float
-    throughput: float
-    duration_metrics: DurationMetrics
+    total_runs: int | None = EXPECTED
+    successful_runs: int | None = EXPECTED
+    failed_runs: int | None = EXPECTED
+    success_rate: float | None = EXPECTED
+    throughput: float | None = EXPECTED
+    duration_metrics: DurationMetrics | None = EXPECTED
     mttr: int | None = None
     """Mean time to recovery, in seconds."""
     total_credits_used: int | None = None
@@ -293,11 +293,11 @@ class WorkflowMetrics:
 class WorkflowMetricsSummary:
     """One workflow of a project with its summary metrics."""
 
-    name: str
-    metrics: WorkflowMetrics
-    window_start: datetime
-    window_end: datetime
-    project_id: str
+    name: str | None = EXPECTED
+    metrics: WorkflowMetrics | None = EXPECTED
+    window_start: datetime | None = EXPECTED
+    window_end: datetime | None = EXPECTED
+    project_id: JsonValue = EXPECTED
 
 
 @model
@@ -305,10 +305,10 @@ class WorkflowRun:
     """A recent run of a workflow, as Insights recorded it."""
 
     id: str
-    branch: str
-    created_at: datetime
-    credits_used: int
-    is_approval: bool
+    branch: str | None = EXPECTED
+    created_at: datetime | None = EXPECTED
+    credits_used: int | None = EXPECTED
+    is_approval: bool | None = EXPECTED
     duration: int | None = None
     stopped_at: datetime | None = None
     status: WorkflowRunStatus | None = None
@@ -318,37 +318,37 @@ class WorkflowRun:
 class JobMetrics:
     """Summary metrics of a job's runs."""
 
-    total_runs: int
-    failed_runs: int
-    successful_runs: int
-    success_rate: float
-    total_credits_used: int
-    throughput: float
-    duration_metrics: DurationMetrics
+    total_runs: int | None = EXPECTED
+    failed_runs: int | None = EXPECTED
+    successful_runs: int | None = EXPECTED
+    success_rate: float | None = EXPECTED
+    total_credits_used: int | None = EXPECTED
+    throughput: float | None = EXPECTED
+    duration_metrics: DurationMetrics | None = EXPECTED
 
 
 @model
 class JobMetricsSummary:
     """One job of a workflow with its summary metrics."""
 
-    name: str
-    metrics: JobMetrics
-    window_start: datetime
-    window_end: datetime
+    name: str | None = EXPECTED
+    metrics: JobMetrics | None = EXPECTED
+    window_start: datetime | None = EXPECTED
+    window_end: datetime | None = EXPECTED
 
 
 @model
 class WorkflowSummaryMetrics:
     """Metrics of a workflow over the reporting window."""
 
-    total_runs: int
-    successful_runs: int
-    failed_runs: int
-    success_rate: float
-    throughput: float
-    window_start: datetime
-    window_end: datetime
-    duration_metrics: DurationMetrics
+    total_runs: int | None = EXPECTED
+    successful_runs: int | None = EXPECTED
+    failed_runs: int | None = EXPECTED
+    success_rate: float | None = EXPECTED
+    throughput: float | None = EXPECTED
+    window_start: datetime | None = EXPECTED
+    window_end: datetime | None = EXPECTED
+    duration_metrics: DurationMetrics | None = EXPECTED
     mttr: int | None = None
     total_credits_used: int | None = None
     completed_runs: int | None = None
@@ -358,23 +358,23 @@ class WorkflowSummaryMetrics:
 class WorkflowTrends:
     """How a workflow's metrics changed against the previous window, as ratios."""
 
-    total_runs: float
-    failed_runs: float
-    success_rate: float
-    p95_duration_secs: float
-    median_duration_secs: float
-    total_credits_used: float
-    mttr: float
-    throughput: float
+    total_runs: float | None = EXPECTED
+    failed_runs: float | None = EXPECTED
+    success_rate: float | None = EXPECTED
+    p95_duration_secs: float | None = EXPECTED
+    median_duration_secs: float | None = EXPECTED
+    total_credits_used: float | None = EXPECTED
+    mttr: float | None = EXPECTED
+    throughput: float | None = EXPECTED
 
 
 @model
 class WorkflowSummary:
     """A workflow's metrics and trends."""
 
-    metrics: WorkflowSummaryMetrics
-    trends: WorkflowTrends
-    workflow_names: list[str]
+    metrics: WorkflowSummaryMetrics | None = EXPECTED
+    trends: WorkflowTrends | None = EXPECTED
+    workflow_names: list[str] = EXPECTED_LIST
 
 
 @model
@@ -383,11 +383,11 @@ class TestCaseMetrics:
 
     __test__ = False
 
-    test_name: str
-    job_name: str
-    total_runs: int
-    failed_runs: int
-    flaky: bool
+    test_name: str | None = EXPECTED
+    job_name: str | None = EXPECTED
+    total_runs: int | None = EXPECTED
+    failed_runs: int | None = EXPECTED
+    flaky: bool | None = EXPECTED
     p95_duration: float | None = None
     classname: str | None = None
     source: str | None = None
@@ -400,31 +400,31 @@ class TestCounts:
 
     __test__ = False
 
-    error: int
-    failure: int
-    skipped: int
-    success: int
-    total: int
+    error: int | None = EXPECTED
+    failure: int | None = EXPECTED
+    skipped: int | None = EXPECTED
+    success: int | None = EXPECTED
+    total: int | None = EXPECTED
 
 
 @model
 class WorkflowTestRun:
     """The test results of one recent workflow run."""
 
-    pipeline_number: int
-    workflow_id: str
-    success_rate: float
-    test_counts: TestCounts
+    pipeline_number: int | None = EXPECTED
+    workflow_id: JsonValue = EXPECTED
+    success_rate: float | None = EXPECTED
+    test_counts: TestCounts | None = EXPECTED
 
 
 @model
 class WorkflowTestMetrics:
     """Test metrics of a workflow's ten most recent runs."""
 
-    average_test_count: int
-    most_failed_tests: list[TestCaseMetrics]
-    most_failed_tests_extra: int
-    slowest_tests: list[TestCaseMetrics]
-    slowest_tests_extra: int
-    total_test_runs: int
-    test_runs: list[WorkflowTestRun]
+    average_test_count: int | None = EXPECTED
+    most_failed_tests: list[TestCaseMetrics] = EXPECTED_LIST
+    most_failed_tests_extra: int | None = EXPECTED
+    slowest_tests: list[TestCaseMetrics] = EXPECTED_LIST
+    slowest_tests_extra: int | None = EXPECTED
+    total_test_runs: int | None = EXPECTED
+    test_runs: list[WorkflowTestRun] = EXPECTED_LIST

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from .base import OpenEnum, model
+from .base import EXPECTED, OpenEnum, model
 
 __all__ = ["ClaimName", "OidcClaims"]
 
@@ -20,7 +20,7 @@ class ClaimName(OpenEnum):
 class OidcClaims:
     """The custom claims of an organization or a project (`ClaimResponse`)."""
 
-    org_id: str
+    org_id: str | None = EXPECTED
     project_id: str | None = None
     audience: list[str] | None = None
     audience_updated_at: datetime | None = None

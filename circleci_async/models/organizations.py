@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .base import OpenEnum, model
+from .base import EXPECTED, JsonValue, OpenEnum, model
 
 __all__ = [
     "Organization",
@@ -35,9 +35,9 @@ class Organization:
     """A newly created organization."""
 
     id: str
-    name: str
-    slug: str
-    vcs_type: VcsType
+    name: str | None = EXPECTED
+    slug: str | None = EXPECTED
+    vcs_type: VcsType | None = EXPECTED
 
 
 @model
@@ -45,9 +45,9 @@ class UrlOrbAllowListEntry:
     """A URL prefix from which an organization's configs may import orbs."""
 
     id: str
-    name: str
-    prefix: str
-    auth: UrlOrbAuth
+    name: str | None = EXPECTED
+    prefix: JsonValue = EXPECTED
+    auth: UrlOrbAuth | None = EXPECTED
 
 
 @model
@@ -55,4 +55,4 @@ class UrlOrbAllowListChange:
     """The answer to adding or removing an allow-list entry."""
 
     id: str
-    message: str
+    message: str | None = EXPECTED

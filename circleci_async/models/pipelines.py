@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from .base import OpenEnum, model, wire
+from .base import EXPECTED, EXPECTED_LIST, OpenEnum, model, wire
 
 __all__ = [
     "Pipeline",
@@ -61,15 +61,15 @@ class TriggerType(OpenEnum):
 class PipelineError:
     """One error that kept a pipeline from running."""
 
-    type: PipelineErrorType
-    message: str
+    type: PipelineErrorType | None = EXPECTED
+    message: str | None = EXPECTED
 
 
 @model
 class PipelineActor:
     """Who triggered a pipeline."""
 
-    login: str
+    login: str | None = EXPECTED
     avatar_url: str | None = None
 
 
@@ -77,9 +77,9 @@ class PipelineActor:
 class PipelineTrigger:
     """How and when a pipeline was triggered."""
 
-    type: TriggerType
-    received_at: datetime
-    actor: PipelineActor
+    type: TriggerType | None = EXPECTED
+    received_at: datetime | None = EXPECTED
+    actor: PipelineActor | None = EXPECTED
 
 
 @model
@@ -94,9 +94,9 @@ class PipelineCommit:
 class PipelineVcs:
     """Version-control facts of a pipeline: repository, branch or tag, revision."""
 
-    provider_name: str
-    target_repository_url: str
-    origin_repository_url: str
+    provider_name: str | None = EXPECTED
+    target_repository_url: str | None = EXPECTED
+    origin_repository_url: str | None = EXPECTED
     revision: str | None = None
     branch: str | None = None
     tag: str | None = None
@@ -111,11 +111,11 @@ class Pipeline:
 
     id: str
     number: int
-    project_slug: str
-    state: PipelineState
-    created_at: datetime
-    trigger: PipelineTrigger
-    errors: list[PipelineError]
+    project_slug: str | None = EXPECTED
+    state: PipelineState | None = EXPECTED
+    created_at: datetime | None = EXPECTED
+    trigger: PipelineTrigger | None = EXPECTED
+    errors: list[PipelineError] = EXPECTED_LIST
     updated_at: datetime | None = None
     trigger_parameters: dict[str, Any] | None = None
     vcs: PipelineVcs | None = None
@@ -127,16 +127,16 @@ class PipelineCreation:
 
     id: str
     number: int
-    state: PipelineState
-    created_at: datetime
+    state: PipelineState | None = EXPECTED
+    created_at: datetime | None = EXPECTED
 
 
 @model
 class PipelineConfig:
     """A pipeline's configuration, as written and as compiled (`GET .../config`)."""
 
-    source: str
-    compiled: str
+    source: str | None = EXPECTED
+    compiled: str | None = EXPECTED
     setup_config: str | None = wire("setup-config", default=None)
     compiled_setup_config: str | None = wire("compiled-setup-config", default=None)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from .base import model
+from .base import EXPECTED, model
 
 __all__ = [
     "BundleDiff",
@@ -22,15 +22,15 @@ __all__ = [
 class Violation:
     """A policy rule a config broke, and why."""
 
-    rule: str
-    reason: str
+    rule: str | None = EXPECTED
+    reason: str | None = EXPECTED
 
 
 @model
 class Decision:
     """The verdict of evaluating a config against an owner's policies."""
 
-    status: str
+    status: str | None = EXPECTED
     reason: str | None = None
     enabled_rules: list[str] | None = None
     hard_failures: list[Violation] | None = None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from .base import OpenEnum, model, wire
+from .base import EXPECTED, JsonValue, OpenEnum, model, wire
 
 __all__ = [
     "AdvancedSettings",
@@ -32,22 +32,27 @@ class VcsProvider(OpenEnum):
 class VcsInfo:
     """A project's repository."""
 
-    vcs_url: str
-    provider: VcsProvider
-    default_branch: str
+    vcs_url: str | None = EXPECTED
+    provider: VcsProvider | None = EXPECTED
+    default_branch: str | None = EXPECTED
 
 
 @model
 class Project:
-    """A project (`GET /project/{project-slug}`)."""
+    """A project (`GET /project/{project-slug}`).
+
+    `id`, `organization_slug` and `organization_id` are missing from older answers (the
+    API guide's example, CircleCI Server); `slug`, `name`, `organization_name` and
+    `vcs_info` are present in practice.
+    """
 
     slug: str
-    name: str
-    id: str
-    organization_name: str
-    organization_slug: str
-    organization_id: str
-    vcs_info: VcsInfo
+    name: str | None = EXPECTED
+    id: str | None = None
+    organization_name: str | None = EXPECTED
+    organization_slug: str | None = None
+    organization_id: str | None = None
+    vcs_info: VcsInfo | None = EXPECTED
 
 
 class CheckoutKeyType(OpenEnum):
@@ -75,11 +80,11 @@ class CheckoutKeyDigest(OpenEnum):
 class CheckoutKey:
     """An SSH key CircleCI uses to check out a project's code."""
 
-    public_key: str = wire("public-key")
-    type: CheckoutKeyType
+    public_key: str | None = wire("public-key", default=EXPECTED)
+    type: CheckoutKeyType | None = EXPECTED
     fingerprint: str
-    preferred: bool
-    created_at: datetime = wire("created-at")
+    preferred: bool | None = EXPECTED
+    created_at: datetime | None = wire("created-at", default=EXPECTED)
 
 
 @model
@@ -87,8 +92,8 @@ class EnvironmentVariable:
     """A project environment variable; `value` is masked to its last four characters."""
 
     name: str
-    value: str
-    created_at: str | None = wire("created-at", default=None)
+    value: str | None = EXPECTED
+    created_at: JsonValue = wire("created-at", default=None)
     """When it was created, in the raw form CircleCI sends (e.g. `#joda/inst 2023-...`)."""
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from .base import OpenEnum, model, wire
+from .base import EXPECTED, EXPECTED_LIST, OpenEnum, model, wire
 from .users import User
 
 __all__ = ["AttributionActor", "Month", "Schedule", "Timetable", "Weekday"]
@@ -56,8 +56,8 @@ class Timetable:
     `days_of_month` or both.
     """
 
-    per_hour: int = wire("per-hour")
-    hours_of_day: list[int] = wire("hours-of-day")
+    per_hour: int | None = wire("per-hour", default=EXPECTED)
+    hours_of_day: list[int] = wire("hours-of-day", default=EXPECTED_LIST)
     days_of_week: list[Weekday] | None = wire("days-of-week", default=None)
     days_of_month: list[int] | None = wire("days-of-month", default=None)
     months: list[Month] | None = None
@@ -68,12 +68,12 @@ class Schedule:
     """A schedule that triggers a project's pipelines."""
 
     id: str
-    name: str
-    timetable: Timetable
-    project_slug: str = wire("project-slug")
-    actor: User
-    created_at: datetime = wire("created-at")
-    updated_at: datetime = wire("updated-at")
-    parameters: dict[str, Any]
+    name: str | None = EXPECTED
+    timetable: Timetable | None = EXPECTED
+    project_slug: str | None = wire("project-slug", default=EXPECTED)
+    actor: User | None = EXPECTED
+    created_at: datetime | None = wire("created-at", default=EXPECTED)
+    updated_at: datetime | None = wire("updated-at", default=EXPECTED)
+    parameters: dict[str, Any] | None = EXPECTED
     """The pipeline parameters each triggered pipeline gets."""
     description: str | None = None

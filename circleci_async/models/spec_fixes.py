@@ -1,10 +1,14 @@
 """Every place where this library knowingly departs from CircleCI's OpenAPI spec, and why.
 
-The spec (`spec/circleci-openapi-v2.json`) is the source of truth, but it is wrong or loose in
-a few places. Each departure is listed here once; the models and services are written to
-match, and the tests read this module: `tests/test_models_spec.py` fails when a model departs
-from the spec without an entry here, or when an entry no longer matches its model, and the
-schema-driven tests apply these entries to the spec before they generate payloads from it.
+The spec (`spec/circleci-openapi-v2.json`) is the source of truth for what we send; for what
+we receive, the wire is. Every field the spec requires is typed `X | None` with the default
+`EXPECTED` (None, and a `SchemaDriftWarning` when an answer lacks it), except identity fields
+(no default: an answer without them is a `DecodeError`) and the fields listed here, where
+real answers are known to differ (None without a warning). Each departure is listed once,
+with its evidence; the models and services are written to match, and the tests read this
+module: `tests/test_models_spec.py` fails when a model departs from the spec without an entry
+here, or when an entry no longer matches its model, and the schema-driven tests apply these
+entries to the spec before they generate payloads from it.
 """
 
 from __future__ import annotations
@@ -20,9 +24,9 @@ from .insights import (
     WorkflowMetricsSummary,
     WorkflowTestRun,
 )
-from .jobs import JobDetails, TestResult
+from .jobs import JobDetails, JobProject, TestResult
 from .organizations import UrlOrbAllowListEntry
-from .projects import EnvironmentVariable
+from .projects import EnvironmentVariable, Project
 from .workflows import Job
 
 __all__ = [
@@ -42,9 +46,11 @@ class FixKind(Enum):
     """How a model field departs from its schema."""
 
     MAY_BE_NULL = "may be null"
-    """The spec requires a non-null value; the field is Optional (None when null or absent)."""
-    STRING = "string"
-    """The spec gives the value no type at all; the field is a string."""
+    """The spec requires a non-null value; real answers send null. Optional, no drift."""
+    MAY_BE_ABSENT = "may be absent"
+    """The spec requires the field; real answers leave it out. Optional, no drift."""
+    UNTYPED = "untyped"
+    """The spec gives the value no type at all; the field keeps any JSON value."""
 
 
 @attrs.frozen
@@ -62,11 +68,35 @@ _NOT_STARTED = (
     "the spec requires started_at, but a job that has not started (queued, blocked, on hold, "
     "an approval) has no start time and CircleCI sends null"
 )
-_UNTYPED_ID = "the spec gives this id no type; CircleCI sends a UUID string"
+_UNTYPED_ID = (
+    "the spec gives this id no type, so any JSON value is valid (CircleCI sends a UUID "
+    "string); kept as it came"
+)
+_OLDER_PROJECT = (
+    "the spec requires it, but older answers leave it out: the API guide's own example of "
+    "getProject has only slug, name, organization_name and vcs_info, and CircleCI Server "
+    "installs answer in that shape"
+)
 
 FIELD_FIXES: tuple[FieldFix, ...] = (
     FieldFix(Job, "started_at", FixKind.MAY_BE_NULL, _NOT_STARTED),
     FieldFix(JobDetails, "started_at", FixKind.MAY_BE_NULL, _NOT_STARTED),
+    FieldFix(
+        JobDetails,
+        "status",
+        FixKind.MAY_BE_NULL,
+        'the API guide\'s example of getJobDetails answers `"status": null`',
+    ),
+    FieldFix(
+        JobProject,
+        "id",
+        FixKind.MAY_BE_ABSENT,
+        "the spec (2025) requires it, but the API guide's example of getJobDetails and older "
+        "answers (CircleCI Server) give the job's project without an id",
+    ),
+    FieldFix(Project, "id", FixKind.MAY_BE_ABSENT, _OLDER_PROJECT),
+    FieldFix(Project, "organization_slug", FixKind.MAY_BE_ABSENT, _OLDER_PROJECT),
+    FieldFix(Project, "organization_id", FixKind.MAY_BE_ABSENT, _OLDER_PROJECT),
     FieldFix(
         TestResult,
         "file",
@@ -77,22 +107,22 @@ FIELD_FIXES: tuple[FieldFix, ...] = (
     FieldFix(
         EnvironmentVariable,
         "created_at",
-        FixKind.STRING,
-        "the spec gives created-at no type and its example is EDN, not ISO 8601 "
-        "('#joda/inst 2023-04-14T21:20:14+0000'); it is kept as the raw string",
+        FixKind.UNTYPED,
+        "the spec gives created-at no type (any JSON value is valid) and its example is EDN, "
+        "not ISO 8601 ('#joda/inst 2023-04-14T21:20:14+0000'); kept as it came",
     ),
-    FieldFix(ProjectPageSummary, "org_id", FixKind.STRING, _UNTYPED_ID),
-    FieldFix(ProjectPageSummary, "project_id", FixKind.STRING, _UNTYPED_ID),
-    FieldFix(InsightsBranches, "org_id", FixKind.STRING, _UNTYPED_ID),
-    FieldFix(InsightsBranches, "project_id", FixKind.STRING, _UNTYPED_ID),
-    FieldFix(WorkflowMetricsSummary, "project_id", FixKind.STRING, _UNTYPED_ID),
-    FieldFix(FlakyTest, "workflow_id", FixKind.STRING, _UNTYPED_ID),
-    FieldFix(WorkflowTestRun, "workflow_id", FixKind.STRING, _UNTYPED_ID),
+    FieldFix(ProjectPageSummary, "org_id", FixKind.UNTYPED, _UNTYPED_ID),
+    FieldFix(ProjectPageSummary, "project_id", FixKind.UNTYPED, _UNTYPED_ID),
+    FieldFix(InsightsBranches, "org_id", FixKind.UNTYPED, _UNTYPED_ID),
+    FieldFix(InsightsBranches, "project_id", FixKind.UNTYPED, _UNTYPED_ID),
+    FieldFix(WorkflowMetricsSummary, "project_id", FixKind.UNTYPED, _UNTYPED_ID),
+    FieldFix(FlakyTest, "workflow_id", FixKind.UNTYPED, _UNTYPED_ID),
+    FieldFix(WorkflowTestRun, "workflow_id", FixKind.UNTYPED, _UNTYPED_ID),
     FieldFix(
         UrlOrbAllowListEntry,
         "prefix",
-        FixKind.STRING,
-        "the spec gives the URL prefix no type; it is a URL string",
+        FixKind.UNTYPED,
+        "the spec gives the URL prefix no type, so any JSON value is valid; kept as it came",
     ),
 )
 """Model fields that depart from their schemas."""

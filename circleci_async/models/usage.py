@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from .base import OpenEnum, model
+from .base import EXPECTED, EXPECTED_LIST, OpenEnum, model
 
 __all__ = ["UsageExport", "UsageExportState", "UsageExportStatus"]
 
@@ -23,10 +23,10 @@ class UsageExport:
     """A usage export job that was just created."""
 
     usage_export_job_id: str
-    state: UsageExportState
-    start: datetime
-    end: datetime
-    download_urls: list[str]
+    state: UsageExportState | None = EXPECTED
+    start: datetime | None = EXPECTED
+    end: datetime | None = EXPECTED
+    download_urls: list[str] = EXPECTED_LIST
 
 
 @model
@@ -34,6 +34,6 @@ class UsageExportStatus:
     """A usage export job; `download_urls` fill in once it has completed."""
 
     usage_export_job_id: str
-    state: UsageExportState
-    download_urls: list[str]
+    state: UsageExportState | None = EXPECTED
+    download_urls: list[str] = EXPECTED_LIST
     error_reason: str | None = None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .base import model, wire
+from .base import EXPECTED, model, wire
 
 __all__ = ["Collaboration", "User"]
 
@@ -12,8 +12,8 @@ class User:
     """A CircleCI user (`GET /me`, `GET /user/{id}`)."""
 
     id: str
-    login: str
-    name: str
+    login: str | None = EXPECTED
+    name: str | None = EXPECTED
     avatar_url: str | None = None
 
 
@@ -21,9 +21,9 @@ class User:
 class Collaboration:
     """An organization the user is a member of or collaborates on (`GET /me/collaborations`)."""
 
-    vcs_type: str = wire("vcs-type")
-    name: str
-    avatar_url: str
-    slug: str
+    vcs_type: str | None = wire("vcs-type", default=EXPECTED)
+    name: str | None = EXPECTED
+    avatar_url: str | None = EXPECTED
+    slug: str | None = EXPECTED
     id: str | None = None
     """The organization's UUID; None for some VCS organizations."""

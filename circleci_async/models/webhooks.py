@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from .base import OpenEnum, model, wire
+from .base import EXPECTED, EXPECTED_LIST, OpenEnum, model, wire
 
 __all__ = ["Webhook", "WebhookEvent", "WebhookScope", "WebhookScopeType"]
 
@@ -26,8 +26,8 @@ class WebhookScopeType(OpenEnum):
 class WebhookScope:
     """What a webhook is attached to."""
 
-    id: str
-    type: str
+    id: str | None = EXPECTED
+    type: str | None = EXPECTED
 
 
 @model
@@ -35,12 +35,12 @@ class Webhook:
     """An outbound webhook."""
 
     id: str
-    name: str
-    url: str
-    events: list[WebhookEvent]
-    scope: WebhookScope
-    verify_tls: bool = wire("verify-tls")
-    signing_secret: str = wire("signing-secret")
+    name: str | None = EXPECTED
+    url: str | None = EXPECTED
+    events: list[WebhookEvent] = EXPECTED_LIST
+    scope: WebhookScope | None = EXPECTED
+    verify_tls: bool | None = wire("verify-tls", default=EXPECTED)
+    signing_secret: str | None = wire("signing-secret", default=EXPECTED)
     """Masked by CircleCI in its answers."""
-    created_at: datetime = wire("created-at")
-    updated_at: datetime = wire("updated-at")
+    created_at: datetime | None = wire("created-at", default=EXPECTED)
+    updated_at: datetime | None = wire("updated-at", default=EXPECTED)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from .base import OpenEnum, model
+from .base import EXPECTED, EXPECTED_LIST, OpenEnum, model
 
 __all__ = [
     "Job",
@@ -69,13 +69,13 @@ class Workflow:
     """A workflow (`GET /workflow/{id}` and a pipeline's workflow list)."""
 
     id: str
-    name: str
-    status: WorkflowStatus
-    pipeline_id: str
-    pipeline_number: int
-    project_slug: str
-    started_by: str
-    created_at: datetime
+    name: str | None = EXPECTED
+    status: WorkflowStatus | None = EXPECTED
+    pipeline_id: str | None = EXPECTED
+    pipeline_number: int | None = EXPECTED
+    project_slug: str | None = EXPECTED
+    started_by: str | None = EXPECTED
+    created_at: datetime | None = EXPECTED
     stopped_at: datetime | None = None
     canceled_by: str | None = None
     errored_by: str | None = None
@@ -89,11 +89,11 @@ class Job:
     """A job as a workflow lists it; `started_at` is None until it starts (queued, blocked)."""
 
     id: str
-    name: str
-    project_slug: str
-    status: JobStatus
-    type: JobType
-    dependencies: list[str]
+    name: str | None = EXPECTED
+    project_slug: str | None = EXPECTED
+    status: JobStatus | None = EXPECTED
+    type: JobType | None = EXPECTED
+    dependencies: list[str] = EXPECTED_LIST
     started_at: datetime | None = None
     stopped_at: datetime | None = None
     job_number: int | None = None

@@ -12,6 +12,7 @@ from .pipeline_definitions import PipelineDefinitionsService
 from .pipelines import PipelinesService
 from .policies import PoliciesService
 from .projects import ProjectsService
+from .raw import RawService
 from .rollbacks import RollbacksService
 from .schedules import SchedulesService
 from .triggers import TriggersService
@@ -55,6 +56,7 @@ __all__ = [
     "PipelinesService",
     "PoliciesService",
     "ProjectsService",
+    "RawService",
     "RollbacksService",
     "SchedulesService",
     "Service",

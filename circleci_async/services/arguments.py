@@ -253,6 +253,14 @@ def record(value: object, kind: type, name: str, *, optional: bool = False) -> A
         else:
             problems = f"{name}: {exc}"
         raise InvalidArgumentError(f"{name} holds a value of the wrong type: {problems}") from None
+    unset = [
+        field.name
+        for field in attrs.fields(kind)
+        if field.metadata.get("expected") and getattr(value, field.name) is None
+    ]
+    if unset:
+        # Answers may lack these fields; a request the spec describes may not.
+        raise InvalidArgumentError(f"{name} needs {', '.join(unset)} (the spec requires them)")
     return drop_none(data)
 
 

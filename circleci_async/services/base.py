@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import functools
 import inspect
+import typing
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Generic, TypeVar, cast
 
 import attrs
 
-from ..errors import InvalidArgumentError, PaginationError
-from ..models.converter import decode
+from ..drift import Deviation
+from ..errors import DecodeError, InvalidArgumentError, PaginationError
+from ..models.decoding import decode, describe_value, fast_reader
 from ..pagination import Page, Paginator
 from ..session import Endpoint, Response, SessionCore
 
@@ -116,6 +118,19 @@ class Service:
             endpoint, path_params=path, params=query, json_body=body, idempotent=idempotent
         )
 
+    def _decode(self, response: Response, into: type[T], endpoint: Endpoint) -> T:
+        """Read an answer as `into`; drift goes to the client's log, errors carry the answer."""
+        data = response.data
+        try:
+            if data is None and not response.body.strip():
+                raise DecodeError(
+                    endpoint.operation_id, "the answer is empty, where the spec promises JSON"
+                )
+            value: T = decode(data, into, endpoint.operation_id, report=self._core.drift.report)
+        except DecodeError as exc:
+            raise _attach(exc, response, endpoint) from None
+        return value
+
     async def _call(
         self,
         endpoint: Endpoint,
@@ -129,7 +144,31 @@ class Service:
         response = await self._send(
             endpoint, path=path, query=query, body=body, idempotent=idempotent
         )
-        return decode(response.data, into, endpoint.operation_id)
+        return self._decode(response, into, endpoint)
+
+    def _item_reader(
+        self, endpoint: Endpoint, into: type[T], last: list[Response]
+    ) -> Callable[[Any], T]:
+        """Decodes one item of a page: the fast reader, else the tolerant one.
+
+        `last` holds the response of the page being walked, for the errors' context.
+        """
+        fast = fast_reader(typing.cast(Any, into))
+        report = self._core.drift.report
+        operation = endpoint.operation_id
+
+        def read(item: Any) -> T:
+            try:
+                return typing.cast(T, fast(item))
+            except Exception:
+                pass
+            try:
+                value: T = decode(item, into, operation, report=report, path="body.items[]")
+            except DecodeError as exc:
+                raise _attach(exc, last[0], endpoint) from None
+            return value
+
+        return read
 
     def _paginate(
         self,
@@ -145,18 +184,49 @@ class Service:
 
         `page-token` is sent on every later page, also where the spec forgets to declare it.
         `sparse=True` accepts a page without `items` (the newer schemas make it optional).
+        Items are decoded lazily, one by one, as the walk reaches them.
         """
-        shape: Any = _SparseListing if sparse else _Listing
-        listing: Any = shape[into]
+        last: list[Response] = []
 
-        async def fetch(token: str | None) -> Page[T]:
+        async def fetch(token: str | None) -> Page[Any]:
             response = await self._send(
                 endpoint, path=path, query={**(query or {}), "page-token": token}
             )
-            data: _Listing[T] = decode(response.data, listing, endpoint.operation_id)
-            return Page(data.items, data.next_page_token)
+            last[:] = [response]
+            return self._page(response, endpoint, sparse=sparse)
 
-        return Paginator(fetch, operation=endpoint.operation_id, page_token=page_token)
+        read = self._item_reader(endpoint, into, last)
+        return Paginator(fetch, operation=endpoint.operation_id, page_token=page_token, read=read)
+
+    def _page(self, response: Response, endpoint: Endpoint, *, sparse: bool) -> Page[Any]:
+        """The items (as JSON) and next token of one page; a drifted page still walks on."""
+        data = response.data
+        if not isinstance(data, dict):
+            got = "empty" if data is None and not response.body.strip() else describe_value(data)
+            error = DecodeError(
+                endpoint.operation_id,
+                f"the answer is {got}, where the spec says an object with `items`",
+            )
+            raise _attach(error, response, endpoint)
+        deviations = []
+        items = data.get("items")
+        if not isinstance(items, list):
+            if items is not None or not sparse:
+                got = "absent" if "items" not in data else describe_value(items)
+                deviations.append(Deviation("body.items", "a list (required)", got))
+            items = []
+        token = data.get("next_page_token")
+        if token is not None and not isinstance(token, str):
+            deviations.append(
+                Deviation("body.next_page_token", "a string or null", describe_value(token))
+            )
+            token = None
+        if deviations:
+            try:
+                self._core.drift.report(endpoint.operation_id, deviations)
+            except DecodeError as exc:
+                raise _attach(exc, response, endpoint) from None
+        return Page(items, token)
 
     def _paginate_offset(
         self,
@@ -173,11 +243,11 @@ class Service:
         on a page shorter than the longest seen so far (the server's page size); a page equal
         to the one before it (a server that ignores the offset) raises `PaginationError`.
         """
-        listing: Any = list[into]  # type: ignore[valid-type]
         longest = 0
+        last: list[Response] = []
         previous: object = None
 
-        async def fetch(token: str | None) -> Page[T]:
+        async def fetch(token: str | None) -> Page[Any]:
             nonlocal longest, previous
             start = int(token) if token is not None else 0
             response = await self._send(
@@ -191,14 +261,22 @@ class Service:
                     f"one before it; the server ignores the offset, so the walk was stopped"
                 )
             previous = response.data
-            items: list[T] = decode(response.data, listing, endpoint.operation_id)
+            last[:] = [response]
+            items = response.data
+            if not isinstance(items, list):
+                got = describe_value(items) if response.body.strip() else "empty"
+                error = DecodeError(
+                    endpoint.operation_id, f"the answer is {got}, where the spec says a list"
+                )
+                raise _attach(error, response, endpoint)
             longest = max(longest, len(items))
             if not items or len(items) < longest:
                 return Page(items, None)
             return Page(items, str(start + len(items)))
 
         start_token = str(offset) if offset else None
-        return Paginator(fetch, operation=endpoint.operation_id, page_token=start_token)
+        read = self._item_reader(endpoint, into, last)
+        return Paginator(fetch, operation=endpoint.operation_id, page_token=start_token, read=read)
 
     async def _items(
         self,
@@ -216,5 +294,15 @@ class Service:
         wrapper: Any = _SparseItems if sparse else _Items
         shape: Any = wrapper[into]
         response = await self._send(endpoint, path=path, query=query)
-        data: _Items[T] = decode(response.data, shape, endpoint.operation_id)
+        data: _Items[T] = self._decode(response, shape, endpoint)
         return data.items
+
+
+def _attach(error: DecodeError, response: Response, endpoint: Endpoint) -> DecodeError:
+    return error.attach(
+        status=response.status,
+        method=response.method or endpoint.method,
+        url=response.url,
+        data=response.data,
+        body=response.body,
+    )

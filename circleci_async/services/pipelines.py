@@ -15,7 +15,6 @@ from ..models import (
     PipelineRun,
     TriggeredPipeline,
     Workflow,
-    decode,
 )
 from ..pagination import Paginator
 from ..session import Endpoint
@@ -234,5 +233,5 @@ class PipelinesService(Service):
         )
         response = await self._send(RUN, path=path, body=body, idempotent=idempotent)
         if response.status == 201:
-            return decode(response.data, TriggeredPipeline, RUN.operation_id)
-        return decode(response.data, PipelineNotTriggered, RUN.operation_id)
+            return self._decode(response, TriggeredPipeline, RUN)
+        return self._decode(response, PipelineNotTriggered, RUN)

@@ -22,6 +22,7 @@ from .deliveries import WebhookDeliveries
 from .faults import FaultPlan, Faults
 from .paging import PageTokens
 from .presign import Presigner
+from .profiles import PROFILES, reshape
 from .recording import Origin, RecordedRequest
 from .records import Artifact
 from .replies import Reply, send
@@ -51,7 +52,8 @@ class FakeCircleCI:
     triggered through the API start workflows whose jobs succeed after that many seconds,
     checked whenever the API answers a request and a few times within each job's time; the
     webhooks of their projects receive `job-completed` and `workflow-completed` events
-    (`deliveries`), on loopback addresses only.
+    (`deliveries`), on loopback addresses only. `profile="server"` answers in the older
+    shapes of CircleCI Server installs (see `circleci_async.testing.profiles`).
     """
 
     def __init__(
@@ -66,9 +68,14 @@ class FakeCircleCI:
         presign_ttl: int = 300,
         port: int = 0,
         job_seconds: float | None = None,
+        profile: str = "cloud",
     ) -> None:
         if page_size < 1:
             raise ValueError("page_size must be at least 1")
+        if profile not in PROFILES:
+            raise ValueError(f"profile must be one of {', '.join(sorted(PROFILES))}")
+        self.profile = profile
+        """Which install's answer shapes the fake copies: `cloud` (the spec) or `server`."""
         self.token = token or f"fake-{secrets.token_hex(16)}"
         """The only token the fake accepts."""
         self.page_size = page_size
@@ -301,9 +308,14 @@ class FakeCircleCI:
             ignored_query=ignored_query,
         )
         try:
-            return await match.route.handler(context)
+            reply = await match.route.handler(context)
         except ApiError as error:
             return Reply.json(error.status, {match.route.error_key: error.message})
+        if self.profile != "cloud" and 200 <= reply.status < 300 and reply.body_json is not None:
+            shaped = reshape(self.profile, match.route.operation_id, reply.body_json)
+            if shaped is not reply.body_json:
+                reply = Reply.json(reply.status, shaped, reply.headers)
+        return reply
 
     def _complete(
         self, record: RecordedRequest, reply: Reply | None, fault: str | None, *, truncated: bool
