@@ -85,8 +85,15 @@ async def test_an_abandoned_walk_whose_next_page_failed_logs_nothing(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     def page(token: str, following: str | None) -> dict[str, Any]:
-        job = {"id": token, "name": "j", "project_slug": "gh/o/r", "status": "success",
-               "type": "build", "dependencies": [], "started_at": None}  # fmt: skip
+        job: dict[str, Any] = {
+            "id": token,
+            "name": "j",
+            "project_slug": "gh/o/r",
+            "status": "success",
+            "type": "build",
+            "dependencies": [],
+            "started_at": None,
+        }
         return {"items": [job, {**job, "id": token + "-2"}], "next_page_token": following}
 
     async def handler(request: web.Request) -> web.Response:
