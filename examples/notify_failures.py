@@ -101,6 +101,8 @@ async def run_against_fake() -> None:
         try:
             port = runner.addresses[0][1]
             project = await circle.projects.get(FAKE_SLUG)
+            if project.id is None:  # CircleCI Server may leave it out; webhooks need it
+                raise SystemExit(f"{FAKE_SLUG}: the project answer carries no id")
             await circle.webhooks.create(
                 name="failure notes", url=f"http://127.0.0.1:{port}{PATH}",
                 events=["workflow-completed"], verify_tls=True,

@@ -139,7 +139,7 @@ def test_the_main_job_runs_against_circleci_server_shapes_in_strict_mode(
     def recording_fake(**options: Any) -> FakeCircleCI:
         return FakeCircleCI(on_response=seen.append, **options)
 
-    monkeypatch.setattr(demo, "FakeCircleCI", recording_fake)
+    monkeypatch.setattr(circleci_async.testing, "FakeCircleCI", recording_fake)
     assert main(["demo", "--dest", str(tmp_path), "--profile", "server"]) == 0
     out, err = capsys.readouterr()
     assert err == ""
