@@ -21,6 +21,7 @@ from .conftest import FakeFactory
 MIB = 1 << 20
 
 
+@pytest.mark.slow
 async def test_a_thousand_small_files_and_a_few_large_ones_arrive_byte_exact(
     fake_factory: FakeFactory, tmp_path: Path
 ) -> None:

@@ -9,11 +9,15 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Literal
 
+import pytest
+
 from circleci_async.artifacts import ArtifactRef
 from circleci_async.models import Artifact
 from circleci_async.testing import FakeCircleCI
 
 from .artifacts_helpers import SLUG, add_job, client, sha256
+
+pytestmark = pytest.mark.slow
 
 MIB = 1 << 20
 

@@ -146,6 +146,7 @@ async def test_every_shard_reports_a_listing_failure_and_the_merge_keeps_one(
     assert not merged.ok
 
 
+@pytest.mark.slow
 def test_the_split_is_the_same_in_another_process_with_another_hash_seed() -> None:
     keys = [f"{n}/{n % 3}/reports/r{n}.xml" for n in range(200)]
     here = [shard_index(key, 7) for key in keys]

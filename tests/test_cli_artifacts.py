@@ -224,6 +224,7 @@ async def test_without_a_terminal_there_is_no_bar(
     assert capsys.readouterr().err == ""
 
 
+@pytest.mark.slow
 async def test_ctrl_c_exits_130_leaving_only_a_part_file(
     fake: FakeCircleCI, tmp_path: Path
 ) -> None:

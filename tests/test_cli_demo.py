@@ -19,6 +19,8 @@ from circleci_async.testing.demo_org import DEMO_PROJECT, seed_demo_org
 
 from .spec_validation import recorded_violations
 
+pytestmark = pytest.mark.slow
+
 
 class Terminal(io.StringIO):
     """A stderr that says it is a terminal."""

@@ -17,6 +17,8 @@ from circleci_async.testing.demo_org import DEMO_BRANCH, DEMO_PROJECT
 
 from .cli_helpers import closed_port, json_lines, run
 
+pytestmark = pytest.mark.slow
+
 STARTUP = 30.0
 """Seconds a server may take to print its URL (a deadline, not a wait)."""
 

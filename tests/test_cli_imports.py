@@ -6,9 +6,13 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from circleci_async.cli import demo
 from circleci_async.testing.demo_org import DEMO_BRANCH, DEMO_PROJECT
 from circleci_async.testing.profiles import PROFILES
+
+pytestmark = pytest.mark.slow
 
 
 def _testing_modules_after(code: str) -> list[str]:

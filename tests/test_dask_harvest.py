@@ -23,6 +23,8 @@ from .conftest import FakeFactory
 from .dask_helpers import die_once
 from .redis_helpers import RedisServer
 
+pytestmark = pytest.mark.slow
+
 TOKEN = "fake-token-every-dask-worker-reads-from-its-environment"
 
 

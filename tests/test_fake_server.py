@@ -244,6 +244,7 @@ class TestPlugin:
         assert fake_circleci.page_size == 7
         assert len(fake_circleci.state.projects) == 2
 
+    @pytest.mark.slow
     def test_without_pytest_asyncio_the_fixture_explains(self, tmp_path: Path) -> None:
         (tmp_path / "test_user.py").write_text(
             textwrap.dedent(

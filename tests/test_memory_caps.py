@@ -7,6 +7,10 @@ import subprocess
 import sys
 import textwrap
 
+import pytest
+
+pytestmark = pytest.mark.slow
+
 MIB = 1 << 20
 
 _CHILD = textwrap.dedent(

@@ -17,6 +17,8 @@ from circleci_async.testing.demo_org import seed_demo_org
 
 from .conftest import FakeFactory
 
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 BLOCKS = re.findall(r"```python\n(.*?)```", README, re.DOTALL)

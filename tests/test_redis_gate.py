@@ -24,6 +24,8 @@ from circleci_async.wire import RateLimitInfo
 
 from .redis_helpers import RedisServer
 
+pytestmark = pytest.mark.slow
+
 BASE = "https://circleci.example/api/v2"
 
 

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
+
 from benchmarks.gate_worker import run_phase, workers
 
 from .conftest import FakeFactory
 from .redis_helpers import RedisServer
+
+pytestmark = pytest.mark.slow
 
 TOKEN = "fake-shared-token-for-processes"
 

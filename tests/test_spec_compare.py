@@ -12,6 +12,8 @@ from typing import Any
 
 import pytest
 
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "spec" / "compare.py"
 OURS = json.loads((ROOT / "spec" / "circleci-openapi-v2.json").read_text())

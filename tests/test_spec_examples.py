@@ -131,6 +131,7 @@ def payloads(schema: Mapping[str, Any]) -> st.SearchStrategy[Any]:
     return typing.cast(st.SearchStrategy[Any], from_schema(leaf))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("operation_id", "status"), RESPONSES)
 def test_generated_payloads_decode(operation_id: str, status: str) -> None:
     schema = response_schema(operation_id, status).schema

@@ -21,6 +21,8 @@ from .cli_helpers import run
 from .conftest import FakeFactory
 from .webhook_helpers import SECRET, headers, payload, post
 
+pytestmark = pytest.mark.slow
+
 DEADLINE = 30.0
 """Seconds a line may take to come (a deadline, not a wait)."""
 

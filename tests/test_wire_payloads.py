@@ -9,6 +9,7 @@ decoded value must hold exactly what the payload said.
 
 from __future__ import annotations
 
+import functools
 import copy
 import re
 import typing
@@ -37,6 +38,15 @@ UNTYPED_VALUES: list[Any] = [None, {"any": ["json", 1]}, 7, "text", [1, None], F
 def wire_schema(operation_id: str, status: str) -> dict[str, Any]:
     """The spec's schema of a 2xx answer as plain JSON Schema, without our models' reading."""
     return request_schema(dict(operations()[operation_id].responses())[status]["schema"])
+
+
+@functools.cache
+def wire_validator(operation_id: str, status: str) -> Any:
+    """A validator of `wire_schema`, its schema checked once against the metaschema."""
+    schema = wire_schema(operation_id, status)
+    cls = jsonschema.validators.validator_for(schema)
+    cls.check_schema(schema)
+    return cls(schema)
 
 
 def build(schema: Mapping[str, Any], *, untyped: Any, nulls: bool, optional: bool) -> Any:
@@ -120,9 +130,8 @@ CASES = [
 
 
 def test_every_operation_is_covered() -> None:
-    assert len(RESPONSES) == 112
     assert {operation_id for operation_id, _ in RESPONSES} == set(operations())
-    assert len(CASES) == 112 * len(VARIANTS)
+    assert len(CASES) == len(RESPONSES) * len(VARIANTS)
 
 
 @pytest.mark.parametrize(("operation_id", "status", "options"), CASES)
@@ -131,10 +140,11 @@ def test_spec_generated_payloads_decode_without_drift(
 ) -> None:
     schema = wire_schema(operation_id, status)
     payload = build(schema, **options)
-    jsonschema.validate(payload, schema)
+    wire_validator(operation_id, status).validate(payload)
     decodes_cleanly(operation_id, status, payload)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("operation_id", "status"), RESPONSES)
 def test_hypothesis_payloads_from_the_spec_decode_without_drift(
     operation_id: str, status: str
@@ -149,7 +159,7 @@ def test_hypothesis_payloads_from_the_spec_decode_without_drift(
     )
     @given(payloads(schema))
     def check(payload: Any) -> None:
-        jsonschema.validate(payload, schema)
+        wire_validator(operation_id, status).validate(payload)
         decodes_cleanly(operation_id, status, payload)
 
     check()
