@@ -28,6 +28,7 @@ from multidict import CIMultiDictProxy
 from . import jsoncodec
 from ._version import __version__
 from .drift import DriftLog
+from .endpoints import Endpoint
 from .errors import (
     APIError,
     CircleCIError,
@@ -54,7 +55,6 @@ __all__ = [
     "ERROR_BODY_LIMIT",
     "APIDeprecationWarning",
     "AuthScheme",
-    "Endpoint",
     "Response",
     "SessionCore",
     "TransportCause",
@@ -78,15 +78,6 @@ class AuthScheme(StrEnum):
 
     CIRCLE_TOKEN = "circle-token"
     BEARER = "bearer"
-
-
-@attrs.frozen
-class Endpoint:
-    """One operation of the spec: its operationId, HTTP method and path template."""
-
-    operation_id: str
-    method: str
-    path: str
 
 
 @attrs.frozen

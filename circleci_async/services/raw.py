@@ -7,10 +7,11 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from .. import checks as check
+from ..endpoints import Endpoint
 from ..errors import InvalidArgumentError
 from ..pagination import Page, Paginator
-from ..session import Endpoint, Response
-from ..wire import format_path_id, validate_project_slug
+from ..session import Response
 from .base import Service
 
 __all__ = ["RawService"]
@@ -71,9 +72,9 @@ class RawService(Service):
             if isinstance(value, int) and not isinstance(value, bool):
                 value = str(value)
             if key == "project_slug":
-                path[name] = validate_project_slug(value)
+                path[name] = check.validate_project_slug(value)
             else:
-                path[name] = format_path_id(value, name=key)
+                path[name] = check.format_path_id(value, name=key)
         return path
 
     async def request(

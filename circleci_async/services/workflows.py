@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from .. import checks as check
+from ..endpoints import Endpoint
 from ..errors import InvalidArgumentError
 from ..models import Job, Message, Workflow, WorkflowRerun
 from ..pagination import Paginator
-from ..session import Endpoint
-from ..wire import format_path_id
-from . import arguments as check
 from .base import Service, implements
 
 __all__ = ["WorkflowsService"]
@@ -24,7 +23,7 @@ APPROVE = Endpoint(
 
 
 def _workflow_path(workflow_id: str) -> dict[str, str]:
-    return {"id": format_path_id(workflow_id, name="workflow_id")}
+    return {"id": check.format_path_id(workflow_id, name="workflow_id")}
 
 
 class WorkflowsService(Service):
@@ -91,6 +90,8 @@ class WorkflowsService(Service):
         """Approve a workflow's pending approval job (its `approval_request_id`)."""
         path = {
             **_workflow_path(workflow_id),
-            "approval_request_id": format_path_id(approval_request_id, name="approval_request_id"),
+            "approval_request_id": check.format_path_id(
+                approval_request_id, name="approval_request_id"
+            ),
         }
         return await self._call(APPROVE, Message, path=path, idempotent=idempotent)
