@@ -74,8 +74,7 @@ def _branches(all_branches: bool | None, branch: str | None) -> dict[str, object
     """The branch scope: one branch, all branches, or (neither) the default branch."""
     every = check.flag(all_branches, "all_branches", optional=True)
     one = check.text(branch, "branch", optional=True)
-    if every and one is not None:
-        raise InvalidArgumentError("pass branch or all_branches=True, not both")
+    check.not_both("branch", one, "all_branches=True", every or None)
     return {"all-branches": every, "branch": one}
 
 

@@ -6,7 +6,6 @@ from collections.abc import Sequence
 
 from .. import checks as check
 from ..endpoints import Endpoint
-from ..errors import InvalidArgumentError
 from ..models import Job, Message, Workflow, WorkflowRerun
 from ..pagination import Paginator
 from .base import Service, implements
@@ -71,8 +70,7 @@ class WorkflowsService(Service):
         path = _workflow_path(workflow_id)
         from_failed = check.flag(from_failed, "from_failed", optional=True)
         job_ids = check.uuids(jobs, "jobs", optional=True)
-        if from_failed and job_ids is not None:
-            raise InvalidArgumentError("pass from_failed=True or jobs, not both")
+        check.not_both("from_failed=True", from_failed or None, "jobs", job_ids)
         body = check.drop_none(
             {
                 "from_failed": from_failed,
