@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
+from .endpoints import Endpoint
 from .services import SERVICES
-from .session import Endpoint
 
 __all__ = ["ENDPOINTS", "OPERATIONS"]
 

@@ -9,6 +9,7 @@ from typing import Any, Generic, TypeVar
 
 import attrs
 
+from . import checks as check
 from .errors import APIError, InvalidArgumentError, PaginationError
 
 __all__ = ["MAX_EMPTY_PAGES", "Page", "Paginator"]
@@ -57,8 +58,7 @@ class Paginator(Generic[T]):
         page_token: str | None = None,
         read: ReadItem[T] | None = None,
     ) -> None:
-        if page_token is not None and (not isinstance(page_token, str) or not page_token):
-            raise InvalidArgumentError("page_token must be a non-empty string or None")
+        check.text(page_token, "page_token", optional=True)
         self._fetch = fetch
         self._read = read
         self.operation = operation

@@ -8,12 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import errno
-import functools
 import logging
 import os
 import platform
 import random as _random
-import re
 import time
 import warnings
 from collections.abc import Callable, Mapping
@@ -28,6 +26,7 @@ from multidict import CIMultiDictProxy
 from . import jsoncodec
 from ._version import __version__
 from .drift import DriftLog
+from .endpoints import Endpoint, template_pieces
 from .errors import (
     APIError,
     CircleCIError,
@@ -54,7 +53,6 @@ __all__ = [
     "ERROR_BODY_LIMIT",
     "APIDeprecationWarning",
     "AuthScheme",
-    "Endpoint",
     "Response",
     "SessionCore",
     "TransportCause",
@@ -66,7 +64,6 @@ USER_AGENT = (
     f"circleci-async/{__version__} aiohttp/{aiohttp.__version__} Python/{platform.python_version()}"
 )
 _REQUEST_ID_HEADERS = ("X-Request-Id", "X-CircleCI-Request-Id", "X-Amzn-Trace-Id")
-_PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
 
 
 class APIDeprecationWarning(UserWarning):
@@ -78,15 +75,6 @@ class AuthScheme(StrEnum):
 
     CIRCLE_TOKEN = "circle-token"
     BEARER = "bearer"
-
-
-@attrs.frozen
-class Endpoint:
-    """One operation of the spec: its operationId, HTTP method and path template."""
-
-    operation_id: str
-    method: str
-    path: str
 
 
 @attrs.frozen
@@ -175,12 +163,6 @@ async def _read_capped(resp: aiohttp.ClientResponse, limit: int, method: str, ur
             raise ResponseTooLargeError(limit, size, status=resp.status, method=method, url=url)
         chunks.append(chunk)
     return chunks[0] if len(chunks) == 1 else b"".join(chunks)
-
-
-@functools.cache
-def _template(path: str) -> tuple[str, ...]:
-    """A path template split into literal text (even places) and placeholder names (odd)."""
-    return tuple(_PLACEHOLDER.split(path))
 
 
 def _query(params: Mapping[str, object] | None) -> list[tuple[str, str]]:
@@ -293,7 +275,7 @@ class SessionCore:
 
     def url(self, endpoint: Endpoint, path_params: Mapping[str, str]) -> str:
         """The absolute URL of an endpoint with its (already escaped) path arguments."""
-        pieces = _template(endpoint.path)
+        pieces = template_pieces(endpoint.path)
         parts = [self.base_url]
         for index, piece in enumerate(pieces):
             if index % 2 == 0:

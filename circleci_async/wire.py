@@ -2,26 +2,23 @@
 
 Everything here is decided from values (headers, bodies, method names), so it is tested
 without a server: parsing `Retry-After` and the rate-limit headers, reading the message out
-of an error body, checking project slugs and path arguments, and deciding what may be retried.
+of an error body, redacting URLs, and deciding what may be retried. Checks on a caller's
+arguments (project slugs, ids, job numbers) live in `circleci_async.checks`.
 """
 
 from __future__ import annotations
 
 import email.utils
-import functools
 import html
 import json
 import math
-import re
 import time
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from enum import Enum
-from urllib.parse import quote, urlsplit, urlunsplit
+from urllib.parse import urlsplit, urlunsplit
 
 import attrs
-
-from .errors import InvalidArgumentError
 
 __all__ = [
     "EPOCH_THRESHOLD",
@@ -29,19 +26,13 @@ __all__ = [
     "Failure",
     "RateLimitInfo",
     "error_message",
-    "format_job_number",
-    "format_path_id",
     "parse_rate_limit",
     "parse_retry_after",
     "redact_secret",
     "redact_url",
     "should_retry",
-    "validate_project_slug",
 ]
 
-_SLUG_PROVIDERS = frozenset({"gh", "github", "bb", "bitbucket"})
-_CIRCLECI_ID = re.compile(r"^[A-Za-z0-9-]{1,64}$")
-_SLUG_PART = re.compile(r"^[A-Za-z0-9_.\-]+$")
 _MAX_MESSAGE = 500
 
 
@@ -237,59 +228,6 @@ def redact_secret(text: str, secret: str) -> str:
 
 def _clip(text: str) -> str:
     return text if len(text) <= _MAX_MESSAGE else text[: _MAX_MESSAGE - 1] + "…"
-
-
-def validate_project_slug(slug: object) -> str:
-    """Return `slug` if it is a CircleCI project slug, else raise `InvalidArgumentError`.
-
-    Accepted: `gh|github|bb|bitbucket/<org>/<repo>` and `circleci/<org-id>/<project-id>`,
-    where the ids are UUIDs or the short alphanumeric ids CircleCI also issues.
-    """
-    if not isinstance(slug, str):
-        raise InvalidArgumentError(
-            f"project slug must be a string like 'gh/org/repo', not {type(slug).__name__}"
-        )
-    return _checked_slug(slug)
-
-
-@functools.lru_cache(maxsize=1024)
-def _checked_slug(slug: str) -> str:
-    parts = slug.split("/")
-    problem = None
-    if len(parts) != 3 or not all(parts):
-        problem = "it must have three parts: <vcs>/<org>/<repo>"
-    elif parts[0] == "circleci":
-        if not (_CIRCLECI_ID.match(parts[1]) and _CIRCLECI_ID.match(parts[2])):
-            problem = "a circleci/ slug takes an organization id and a project id"
-    elif parts[0] not in _SLUG_PROVIDERS:
-        problem = "the vcs part must be gh, github, bb, bitbucket or circleci"
-    elif not (_SLUG_PART.match(parts[1]) and _SLUG_PART.match(parts[2])):
-        problem = "org and repo may hold only letters, digits, '.', '_' and '-'"
-    if problem:
-        raise InvalidArgumentError(f"malformed project slug {slug!r}: {problem}")
-    return slug
-
-
-def format_job_number(value: object, *, name: str = "job_number") -> str:
-    """A job or pipeline number as a path segment; refuses anything but a non-negative integer."""
-    if isinstance(value, bool) or not isinstance(value, int | str):
-        raise InvalidArgumentError(f"{name} must be an integer, not {type(value).__name__}")
-    if isinstance(value, str):
-        if not value.isascii() or not value.isdigit():
-            raise InvalidArgumentError(f"{name} must be an integer, not {value!r}")
-        value = int(value)
-    if value < 0:
-        raise InvalidArgumentError(f"{name} must not be negative, got {value}")
-    return str(value)
-
-
-def format_path_id(value: object, *, name: str) -> str:
-    """A non-empty string id (uuid, name, fingerprint) escaped as one path segment."""
-    if not isinstance(value, str):
-        raise InvalidArgumentError(f"{name} must be a string, not {type(value).__name__}")
-    if not value.strip():
-        raise InvalidArgumentError(f"{name} must not be empty")
-    return quote(value, safe="")
 
 
 class Failure(Enum):

@@ -20,6 +20,8 @@ MODULES = [
     "circleci_async.artifacts",
     "circleci_async.testing",
     "circleci_async.wire",
+    "circleci_async.checks",
+    "circleci_async.endpoints",
     "circleci_async.gate",
     "circleci_async.session",
     "circleci_async.redis_gate",

@@ -1,4 +1,8 @@
-"""One valid call of every operation's method, by operationId: positional and keyword arguments."""
+"""One valid call of every operation's method, by operationId: positional and keyword arguments.
+
+A call needs an entry in `LISTED` only when it sends more than its required path and query
+parameters, or a value `derived_call` cannot pick; every other call is derived from the spec.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +19,9 @@ from circleci_async.models import (
     Weekday,
 )
 
+from .naming import python_name
+from .spec_schemas import Operation, operations
+
 ID = "5034460f-c7c4-4c43-9457-de07e2029e7b"
 OTHER_ID = "0c6d9a43-1111-4000-8000-000000000001"
 SLUG = "gh/acme/app"
@@ -23,21 +30,15 @@ OWNER = (ID, "config")
 
 Call = tuple[tuple[Any, ...], dict[str, Any]]
 
-CALLS: Mapping[str, Call] = {
+LISTED: Mapping[str, Call] = {
     # Context
     "listContexts": ((), {"owner_slug": ORG}),
     "createContext": ((), {"name": "deploy", "owner_id": ID}),
-    "getContext": ((ID,), {}),
-    "deleteContext": ((ID,), {}),
-    "listEnvironmentVariablesFromContext": ((ID,), {}),
     "addEnvironmentVariableToContext": ((ID, "TOKEN"), {"value": "s3cret"}),
-    "deleteEnvironmentVariableFromContext": ((ID, "TOKEN"), {}),
-    "getContextRestrictions": ((ID,), {}),
     "createContextRestriction": (
         (ID,),
         {"restriction_type": "project", "restriction_value": OTHER_ID},
     ),
-    "deleteContextRestriction": ((ID, OTHER_ID), {}),
     # Insights
     "getProjectWorkflowsPageData": (
         (SLUG,),
@@ -49,42 +50,20 @@ CALLS: Mapping[str, Call] = {
     ),
     "getOrgSummaryData": ((ORG,), {"project_names": ["app"]}),
     "getAllInsightsBranches": ((SLUG,), {"workflow_name": "build"}),
-    "getFlakyTests": ((SLUG,), {}),
     "getProjectWorkflowMetrics": ((SLUG,), {"all_branches": True}),
     "getProjectWorkflowRuns": ((SLUG, "build"), {"branch": "main"}),
     "getProjectWorkflowJobMetrics": ((SLUG, "build"), {"job_name": "test"}),
-    "getWorkflowSummary": ((SLUG, "build"), {}),
     "getProjectWorkflowTestMetrics": ((SLUG, "build"), {"branch": "main"}),
-    # User
-    "getCurrentUser": ((), {}),
-    "getCollaborations": ((), {}),
-    "getUser": ((ID,), {}),
     # Pipeline
     "listPipelines": ((), {"org_slug": ORG, "mine": True}),
     "continuePipeline": ((), {"continuation_key": "key", "configuration": "version: 2.1"}),
-    "getPipelineById": ((ID,), {}),
-    "getPipelineConfigById": ((ID,), {}),
-    "getPipelineValuesById": ((ID,), {}),
-    "listWorkflowsByPipelineId": ((ID,), {}),
     "listPipelinesForProject": ((SLUG,), {"branch": "main"}),
     "triggerPipeline": ((SLUG,), {"branch": "main", "parameters": {"deploy": True}}),
-    "listMyPipelines": ((SLUG,), {}),
-    "getPipelineByNumber": ((SLUG, 12), {}),
     "triggerPipelineRun": (
         (SLUG,),
         {"definition_id": ID, "config_branch": "main", "checkout_tag": "v1.0"},
     ),
-    # Job
-    "cancelJobByJobID": ((ID,), {}),
-    "getJobDetails": ((SLUG, 7), {}),
-    "cancelJobByJobNumber": ((SLUG, 7), {}),
-    "getJobArtifacts": ((SLUG, 7), {}),
-    "getTests": ((SLUG, 7), {}),
     # Workflow
-    "getWorkflowById": ((ID,), {}),
-    "approvePendingApprovalJobById": ((ID, OTHER_ID), {}),
-    "cancelWorkflow": ((ID,), {}),
-    "listWorkflowJobs": ((ID,), {}),
     "rerunWorkflow": ((ID,), {"jobs": [OTHER_ID], "enable_ssh": True}),
     # Webhook
     "getWebhooks": ((), {"scope_id": ID}),
@@ -99,34 +78,22 @@ CALLS: Mapping[str, Call] = {
             "scope_id": ID,
         },
     ),
-    "getWebhookById": ((ID,), {}),
     "updateWebhook": ((ID,), {"name": "renamed", "verify_tls": False}),
-    "deleteWebhook": ((ID,), {}),
     # OIDC Token Management
-    "GetOrgClaims": ((ID,), {}),
     "PatchOrgClaims": ((ID,), {"audience": ["sts.amazonaws.com"], "ttl": "1h"}),
     "DeleteOrgClaims": ((ID,), {"claims": ["audience", "ttl"]}),
-    "GetProjectClaims": ((ID, OTHER_ID), {}),
     "PatchProjectClaims": ((ID, OTHER_ID), {"ttl": "30m"}),
     "DeleteProjectClaims": ((ID, OTHER_ID), {"claims": ["ttl"]}),
     # Policy Management
     "GetDecisionLogs": (OWNER, {"status": "PASS", "build_number": 4}),
     "MakeDecision": (OWNER, {"input": "version: 2.1", "metadata": {"branch": "main"}}),
-    "GetDecisionSettings": (OWNER, {}),
     "SetDecisionSettings": (OWNER, {"enabled": True}),
-    "GetDecisionLog": ((*OWNER, OTHER_ID), {}),
-    "GetDecisionLogPolicyBundle": ((*OWNER, OTHER_ID), {}),
-    "GetPolicyBundle": (OWNER, {}),
     "CreatePolicyBundle": (OWNER, {"policies": {"a.rego": "package org"}, "dry": True}),
-    "GetPolicyDocument": ((*OWNER, "a"), {}),
     # Deploy
     "listComponents": ((ID,), {"project_id": OTHER_ID}),
-    "getComponent": ((ID,), {}),
     "listComponentVersions": ((ID,), {"environment_id": OTHER_ID}),
     "listEnvironments": ((ID,), {"page_size": 50}),
-    "getEnvironment": ((ID,), {}),
     # Pipeline Definition
-    "listPipelineDefinitions": ((ID,), {}),
     "createPipelineDefinition": (
         (ID,),
         {
@@ -135,26 +102,15 @@ CALLS: Mapping[str, Call] = {
             "checkout_source": CheckoutSource.github_app("123"),
         },
     ),
-    "getPipelineDefinition": ((ID, OTHER_ID), {}),
     "updatePipelineDefinition": (
         (ID, OTHER_ID),
         {"config_source": ConfigSource(file_path=".circleci/other.yml")},
     ),
-    "deletePipelineDefinition": ((ID, OTHER_ID), {}),
     # Project
     "createProject": ((ORG,), {"name": "app"}),
-    "getProjectBySlug": ((SLUG,), {}),
-    "deleteProjectBySlug": ((SLUG,), {}),
     "listCheckoutKeys": ((SLUG,), {"digest": "sha256"}),
     "createCheckoutKey": ((SLUG,), {"type": "deploy-key"}),
-    "getCheckoutKey": ((SLUG, "c9:0b:1c:4f"), {}),
-    "deleteCheckoutKey": ((SLUG, "c9:0b:1c:4f"), {}),
-    "listEnvVars": ((SLUG,), {}),
     "createEnvVar": ((SLUG,), {"name": "FOO", "value": "bar"}),
-    "getEnvVar": ((SLUG, "FOO"), {}),
-    "deleteEnvVar": ((SLUG, "FOO"), {}),
-    "createProject1": ((SLUG,), {}),
-    "getProjectSettings": ((SLUG,), {}),
     "patchProjectSettings": ((SLUG,), {"advanced": AdvancedSettings(oss=True)}),
     # Rollback
     "rollbackProject": (
@@ -167,23 +123,18 @@ CALLS: Mapping[str, Call] = {
         },
     ),
     # Trigger
-    "listPipelineDefinitionTriggers": ((ID, OTHER_ID), {}),
     "createTrigger": (
         (ID, OTHER_ID),
         {"event_source": EventSource.github_app("123"), "event_preset": "all-pushes"},
     ),
-    "getTrigger": ((ID, OTHER_ID), {}),
     "updateTrigger": ((ID, OTHER_ID), {"disabled": True}),
-    "deleteTrigger": ((ID, OTHER_ID), {}),
     # Usage
     "createUsageExport": (
         (ID,),
         {"start": datetime(2024, 1, 1, tzinfo=UTC), "end": datetime(2024, 1, 31, tzinfo=UTC)},
     ),
-    "getUsageExport": ((ID, OTHER_ID), {}),
     # Organization
     "createOrganization": ((), {"name": "acme", "vcs_type": "circleci"}),
-    "deleteOrganization": ((ORG,), {}),
     "listURLOrbAllowListEntries": ((ID,), {}),
     "createURLOrbAllowListEntry": (
         (ID,),
@@ -193,10 +144,7 @@ CALLS: Mapping[str, Call] = {
     # Groups
     "getOrganizationGroups": ((ID,), {"limit": 10}),
     "createOrganizationGroup": ((ID,), {"name": "devs", "description": "developers"}),
-    "getGroup": ((ID, OTHER_ID), {}),
-    "deleteGroup": ((ID, OTHER_ID), {}),
     # Schedule
-    "listSchedulesForProject": ((SLUG,), {}),
     "createSchedule": (
         (SLUG,),
         {
@@ -206,7 +154,64 @@ CALLS: Mapping[str, Call] = {
             "parameters": {"branch": "main"},
         },
     ),
-    "getScheduleById": ((ID,), {}),
     "updateSchedule": ((ID,), {"description": "every night"}),
-    "deleteScheduleById": ((ID,), {}),
 }
+"""The calls that need more than `derived_call` gives."""
+
+BY_NAME: Mapping[str, object] = {
+    "project_slug": SLUG,
+    "org_slug": ORG,
+    "org_slug_or_id": ORG,
+    "context": "config",
+    "job_number": 7,
+    "pipeline_number": 12,
+    "fingerprint": "c9:0b:1c:4f",
+    "policy_name": "a",
+    "workflow_name": "build",
+    "env_var_name": "TOKEN",
+    "name": "FOO",
+}
+"""Values of required arguments by name; an argument ending in `_id` takes `ID`, then `OTHER_ID`."""
+
+
+def _position(operation: Operation, parameter: Mapping[str, Any]) -> int:
+    found = operation.path.find("{" + parameter["name"] + "}")
+    return found if parameter["in"] == "path" else len(operation.path)
+
+
+def derived_call(operation_id: str) -> Call | None:
+    """A call with the operation's required path and query parameters only, by keyword.
+
+    None when the operation requires a body property or an argument `BY_NAME` has no value for.
+    """
+    operation = operations()[operation_id]
+    body = operation.request_schema
+    if body is not None and body.get("required"):
+        return None
+    ids = iter((ID, OTHER_ID))
+    required = [p for p in operation.parameters if p["in"] == "path" or p.get("required")]
+    kwargs: dict[str, Any] = {}
+    for parameter in sorted(required, key=lambda p: _position(operation, p)):
+        name = python_name(parameter["name"], operation.path, operation_id)
+        if name in kwargs:
+            continue
+        if name in BY_NAME:
+            kwargs[name] = BY_NAME[name]
+        elif name.endswith("_id"):
+            kwargs[name] = next(ids)
+        else:
+            return None
+    return (), kwargs
+
+
+def _calls() -> dict[str, Call]:
+    calls = {}
+    for operation_id in operations():
+        call = LISTED.get(operation_id) or derived_call(operation_id)
+        if call is not None:
+            calls[operation_id] = call
+    return calls
+
+
+CALLS: Mapping[str, Call] = _calls()
+"""One valid call of every operation that has one (tests/test_request_bodies.py checks all do)."""

@@ -1,18 +1,8 @@
 """Every operation of the project's copy of the spec has a method that can send all of it.
 
-Spec names map to Python parameter names by one rule (`python_name`):
-
-* camelCase and kebab-case become snake_case: `page-token` → `page_token`, `orgID` → `org_id`,
-  `reporting-window` → `reporting_window`, `continuation-key` → `continuation_key`;
-* a bare `{id}` path part takes the name of the path segment before it: `/workflow/{id}` →
-  `workflow_id`, `/user/{id}` → `user_id`;
-* the `{provider}/{organization}/{project}` triple of the newer paths is one `project_slug`,
-  as everywhere else in the client;
-* a request body property that is an object may instead be sent as keyword arguments named
-  `<property>_<field>` (`owner` → `owner_id`, `owner_slug`, `owner_type`; `config` →
-  `config_branch`, `config_tag`);
-* a list that answers with `next_page_token` takes `page_token`, also where the spec forgets to
-  declare it (`spec_fixes.UNDECLARED_PAGE_TOKEN`); the decision log list pages by `offset`.
+Spec names map to Python argument names by the rules of docs/naming.md (`naming.python_name`);
+a request body property that is an object may instead be sent as keyword arguments named
+`<property>_<field>` (`owner` → `owner_id`, `owner_slug`; `config` → `config_branch`).
 """
 
 from __future__ import annotations
@@ -27,22 +17,11 @@ from circleci_async import OPERATIONS
 from circleci_async.models.spec_fixes import UNDECLARED_PAGE_TOKEN
 from circleci_async.operations import ENDPOINTS
 
+from .naming import python_name
 from .spec_schemas import Operation, method_of, operations, resolve
 
-SLUG_PARTS = ("provider", "organization", "project")
 NOT_FROM_THE_SPEC = {"self", "idempotent"}
 """Method parameters that steer the client, not the request."""
-
-
-def python_name(spec_name: str, path: str = "") -> str:
-    """The Python parameter name for a spec parameter or body property name."""
-    if spec_name == "id":
-        segments = path.split("/")
-        return segments[segments.index("{id}") - 1] + "_id"
-    if spec_name in SLUG_PARTS and "{provider}/{organization}/{project}" in path:
-        return "project_slug"
-    snake = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", spec_name)
-    return snake.replace("-", "_").lower()
 
 
 def signature(operation_id: str) -> inspect.Signature:
@@ -62,18 +41,6 @@ def body_properties(operation: Operation) -> tuple[dict[str, Any], set[str]]:
     if schema is None:
         return {}, set()
     return schema.get("properties", {}), set(schema.get("required", []))
-
-
-def test_the_rule_maps_the_awkward_names() -> None:
-    assert python_name("page-token") == "page_token"
-    assert python_name("orgID") == "org_id"
-    assert python_name("policyName") == "policy_name"
-    assert python_name("reporting-window") == "reporting_window"
-    assert python_name("org-slug-or-id") == "org_slug_or_id"
-    assert python_name("id", "/workflow/{id}/approve/{approval_request_id}") == "workflow_id"
-    assert python_name("organization", "/project/{provider}/{organization}/{project}") == (
-        "project_slug"
-    )
 
 
 def test_every_spec_operation_has_a_method_and_nothing_else_does() -> None:
@@ -97,7 +64,7 @@ def test_the_method_can_send_every_spec_parameter(operation_id: str) -> None:
     operation = operations()[operation_id]
     parameters = signature(operation_id).parameters
     for parameter in operation.parameters:
-        name = python_name(parameter["name"], operation.path)
+        name = python_name(parameter["name"], operation.path, operation_id)
         if parameter["name"] == "offset":
             assert "offset" in parameters
             continue
@@ -131,7 +98,7 @@ def test_the_method_can_send_every_body_property(operation_id: str) -> None:
 def test_every_method_parameter_comes_from_the_spec(operation_id: str) -> None:
     operation = operations()[operation_id]
     properties, _ = body_properties(operation)
-    known = {python_name(p["name"], operation.path) for p in operation.parameters}
+    known = {python_name(p["name"], operation.path, operation_id) for p in operation.parameters}
     bodies = {python_name(prop) for prop in properties}
     if pages_by_token(operation):
         known.add("page_token")

@@ -36,7 +36,7 @@ from circleci_async.models import (
 )
 from circleci_async.operations import ENDPOINTS
 
-from .operation_calls import CALLS, ID, OTHER_ID, SLUG
+from .operation_calls import CALLS, ID, LISTED, OTHER_ID, SLUG, derived_call
 from .scripted import scripted_server
 from .spec_schemas import (
     agrees,
@@ -124,6 +124,14 @@ def named(exc: pytest.ExceptionInfo[InvalidArgumentError], name: str) -> bool:
 
 def test_every_operation_has_a_valid_call() -> None:
     assert set(CALLS) == set(OPERATIONS)
+
+
+def test_only_calls_that_cannot_be_derived_are_listed() -> None:
+    for operation_id, (args, kwargs) in LISTED.items():
+        call = inspect.signature(method_of(operation_id)).bind(None, *args, **kwargs).arguments
+        call.pop("self")
+        derived = derived_call(operation_id)
+        assert derived is None or derived[1] != call, f"{operation_id}: derive it, drop it"
 
 
 @pytest.mark.parametrize("operation_id", sorted(CALLS))

@@ -6,18 +6,14 @@ from datetime import UTC, datetime
 
 import pytest
 
-from circleci_async import InvalidArgumentError
 from circleci_async.wire import (
     Failure,
     RateLimitInfo,
     error_message,
-    format_job_number,
-    format_path_id,
     parse_rate_limit,
     parse_retry_after,
     redact_url,
     should_retry,
-    validate_project_slug,
 )
 
 NOW = datetime(2026, 11, 27, 12, 0, 0, tzinfo=UTC)
@@ -94,59 +90,6 @@ def test_error_message_is_clipped() -> None:
     message = error_message(b"x" * 5000, "text/plain")
     assert len(message) == 500
     assert message.endswith("…")
-
-
-@pytest.mark.parametrize(
-    "slug",
-    [
-        "gh/CircleCI-Public/api-preview-docs",
-        "github/org/repo.name",
-        "bb/team/repo_1",
-        "bitbucket/a/b",
-        "circleci/3ab2f0a4-1c9f-4d8e-9d7a-1f2e3d4c5b6a/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b",
-        "circleci/43G3lM5RtfFE7v5sa4nWAU/44n9wujWcTnVZ2b5S8Fnat",
-    ],
-)
-def test_valid_slugs_pass(slug: str) -> None:
-    assert validate_project_slug(slug) == slug
-
-
-@pytest.mark.parametrize(
-    ("slug", "reason"),
-    [
-        ("gh/org", "three parts"),
-        ("gh/org/repo/extra", "three parts"),
-        ("gh//repo", "three parts"),
-        ("gitlab/org/repo", "vcs part"),
-        ("circleci/org.x/repo", "organization id and a project id"),
-        ("gh/org/re po", "letters, digits"),
-        ("gh/org/rep?o", "letters, digits"),
-        (42, "must be a string"),
-        (["gh", "o", "r"], "must be a string"),
-    ],
-)
-def test_malformed_slugs_are_refused(slug: object, reason: str) -> None:
-    with pytest.raises(InvalidArgumentError, match=reason):
-        validate_project_slug(slug)
-
-
-@pytest.mark.parametrize(("value", "expected"), [(7, "7"), ("12", "12"), (0, "0")])
-def test_job_numbers(value: object, expected: str) -> None:
-    assert format_job_number(value) == expected
-
-
-@pytest.mark.parametrize("value", ["12a", "", "-1", -1, 1.5, True, None, "١٢"])
-def test_bad_job_numbers(value: object) -> None:
-    with pytest.raises(InvalidArgumentError, match="job_number"):
-        format_job_number(value)
-
-
-def test_path_ids_are_escaped_and_checked() -> None:
-    assert format_path_id("a/b c", name="id") == "a%2Fb%20c"
-    with pytest.raises(InvalidArgumentError, match="workflow_id must not be empty"):
-        format_path_id(" ", name="workflow_id")
-    with pytest.raises(InvalidArgumentError, match="must be a string, not int"):
-        format_path_id(5, name="workflow_id")
 
 
 @pytest.mark.parametrize(

@@ -9,11 +9,11 @@ from urllib.parse import urlsplit
 
 import aiohttp
 
+from ..checks import format_job_number, format_path_id, validate_project_slug
 from ..errors import CircleCIError, ConfigurationError, InvalidArgumentError
 from ..models import Artifact
 from ..services import JobsService, PipelinesService, WorkflowsService
 from ..session import SessionCore
-from ..wire import format_job_number, format_path_id, validate_project_slug
 from .fetch import Fetcher
 from .harvest import DownloadOptions, Harvest, Listing
 from .hosts import DEFAULT_ARTIFACT_HOSTS, TrustedHosts

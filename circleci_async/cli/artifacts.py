@@ -8,7 +8,7 @@ import sys
 from typing import Any, TextIO
 
 from ..artifacts import DEFAULT_ARTIFACT_HOSTS, DownloadReport
-from ..wire import validate_project_slug
+from ..checks import validate_project_slug
 from .common import add_group, connection_options, open_client, positive_int
 from .output import Output
 from .progress_bar import ProgressBar

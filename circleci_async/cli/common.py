@@ -10,10 +10,10 @@ from collections.abc import Awaitable, Callable, Iterable
 from typing import Any, NoReturn
 
 from ..artifacts import DEFAULT_ARTIFACT_HOSTS
+from ..checks import format_job_number, validate_project_slug
 from ..client import DEFAULT_BASE_URL, TOKEN_VARIABLES, CircleCI
 from ..errors import ConfigurationError, InvalidArgumentError
 from ..retry import RetryPolicy
-from ..wire import format_job_number, validate_project_slug
 from .output import Output
 
 __all__ = [

@@ -151,7 +151,7 @@ not the parent; read literally it would refuse every object."""
 
 NUMBER_PATH_PARAMETERS: frozenset[str] = frozenset({"job-number", "pipeline-number"})
 """Path parameters whose schema is empty (`{}`); they are non-negative integers in practice,
-checked with `wire.format_job_number`."""
+checked with `checks.format_job_number`."""
 
 UNDECLARED_PAGE_TOKEN: frozenset[str] = frozenset(
     {

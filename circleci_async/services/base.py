@@ -11,10 +11,11 @@ from typing import Any, Generic, TypeVar, cast
 import attrs
 
 from ..drift import Deviation
+from ..endpoints import Endpoint
 from ..errors import DecodeError, InvalidArgumentError, PaginationError
 from ..models.decoding import decode, describe_value, fast_reader
 from ..pagination import Page, Paginator
-from ..session import Endpoint, Response, SessionCore
+from ..session import Response, SessionCore
 
 __all__ = ["Service", "implements"]
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from .. import checks as check
+from ..endpoints import Endpoint
 from ..errors import InvalidArgumentError
 from ..models import (
     Context,
@@ -15,9 +17,6 @@ from ..models import (
     RestrictionType,
 )
 from ..pagination import Paginator
-from ..session import Endpoint
-from ..wire import format_path_id
-from . import arguments as check
 from .base import Service, implements
 
 __all__ = ["ContextsService"]
@@ -49,13 +48,13 @@ DELETE_RESTRICTION = Endpoint(
 
 
 def _context_path(context_id: str) -> dict[str, str]:
-    return {"context_id": format_path_id(context_id, name="context_id")}
+    return {"context_id": check.format_path_id(context_id, name="context_id")}
 
 
 def _env_var_path(context_id: str, env_var_name: str) -> dict[str, str]:
     return {
         **_context_path(context_id),
-        "env_var_name": format_path_id(env_var_name, name="env_var_name"),
+        "env_var_name": check.format_path_id(env_var_name, name="env_var_name"),
     }
 
 
@@ -190,6 +189,6 @@ class ContextsService(Service):
         """Delete a restriction from a context."""
         path = {
             **_context_path(context_id),
-            "restriction_id": format_path_id(restriction_id, name="restriction_id"),
+            "restriction_id": check.format_path_id(restriction_id, name="restriction_id"),
         }
         return await self._call(DELETE_RESTRICTION, Deletion, path=path)

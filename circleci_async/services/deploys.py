@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+from .. import checks as check
+from ..endpoints import Endpoint
 from ..models import Component, ComponentVersion, Environment
 from ..pagination import Paginator
-from ..session import Endpoint
-from ..wire import format_path_id
-from . import arguments as check
 from .base import Service, implements
 
 __all__ = ["DEFAULT_PAGE_SIZE", "DeploysService"]
@@ -53,7 +52,7 @@ class DeploysService(Service):
         return await self._call(
             GET_ENVIRONMENT,
             Environment,
-            path={"environment_id": format_path_id(environment_id, name="environment_id")},
+            path={"environment_id": check.format_path_id(environment_id, name="environment_id")},
         )
 
     @implements(LIST_COMPONENTS)
@@ -81,7 +80,7 @@ class DeploysService(Service):
         return await self._call(
             GET_COMPONENT,
             Component,
-            path={"component_id": format_path_id(component_id, name="component_id")},
+            path={"component_id": check.format_path_id(component_id, name="component_id")},
         )
 
     @implements(LIST_COMPONENT_VERSIONS)
@@ -96,7 +95,7 @@ class DeploysService(Service):
         return self._paginate(
             LIST_COMPONENT_VERSIONS,
             ComponentVersion,
-            path={"component_id": format_path_id(component_id, name="component_id")},
+            path={"component_id": check.format_path_id(component_id, name="component_id")},
             query={"environment-id": check.uuid(environment_id, "environment_id", optional=True)},
             page_token=page_token,
             sparse=True,

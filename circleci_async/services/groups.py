@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+from .. import checks as check
+from ..endpoints import Endpoint
 from ..models import Deletion, Group
 from ..pagination import Paginator
-from ..session import Endpoint
-from ..wire import format_path_id
-from . import arguments as check
 from .base import Service, implements
 
 __all__ = ["GroupsService"]
@@ -18,11 +17,11 @@ DELETE = Endpoint("deleteGroup", "DELETE", "/organizations/{org_id}/groups/{grou
 
 
 def _org_path(org_id: str) -> dict[str, str]:
-    return {"org_id": format_path_id(org_id, name="org_id")}
+    return {"org_id": check.format_path_id(org_id, name="org_id")}
 
 
 def _group_path(org_id: str, group_id: str) -> dict[str, str]:
-    return {**_org_path(org_id), "group_id": format_path_id(group_id, name="group_id")}
+    return {**_org_path(org_id), "group_id": check.format_path_id(group_id, name="group_id")}
 
 
 class GroupsService(Service):

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from .. import checks as check
+from ..endpoints import Endpoint
 from ..errors import InvalidArgumentError
 from ..models import (
     FlakyTests,
@@ -21,9 +23,6 @@ from ..models import (
     WorkflowTestMetrics,
 )
 from ..pagination import Paginator
-from ..session import Endpoint
-from ..wire import format_path_id, validate_project_slug
-from . import arguments as check
 from .base import Service, implements
 
 __all__ = ["InsightsService"]
@@ -61,13 +60,13 @@ TEST_METRICS = Endpoint(
 
 
 def _project_path(project_slug: str) -> dict[str, str]:
-    return {"project-slug": validate_project_slug(project_slug)}
+    return {"project-slug": check.validate_project_slug(project_slug)}
 
 
 def _workflow_path(project_slug: str, workflow_name: str) -> dict[str, str]:
     return {
         **_project_path(project_slug),
-        "workflow-name": format_path_id(workflow_name, name="workflow_name"),
+        "workflow-name": check.format_path_id(workflow_name, name="workflow_name"),
     }
 
 
@@ -75,8 +74,7 @@ def _branches(all_branches: bool | None, branch: str | None) -> dict[str, object
     """The branch scope: one branch, all branches, or (neither) the default branch."""
     every = check.flag(all_branches, "all_branches", optional=True)
     one = check.text(branch, "branch", optional=True)
-    if every and one is not None:
-        raise InvalidArgumentError("pass branch or all_branches=True, not both")
+    check.not_both("branch", one, "all_branches=True", every or None)
     return {"all-branches": every, "branch": one}
 
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from .. import checks as check
+from ..endpoints import Endpoint
 from ..models import Artifact, JobDetails, Message, TestResult
 from ..pagination import Paginator
-from ..session import Endpoint
-from ..wire import format_job_number, format_path_id, validate_project_slug
 from .base import Service, implements
 
 __all__ = ["JobsService"]
@@ -21,8 +21,8 @@ CANCEL_BY_ID = Endpoint("cancelJobByJobID", "POST", "/jobs/{job-id}/cancel")
 
 def _job_path(project_slug: str, job_number: int) -> dict[str, str]:
     return {
-        "project-slug": validate_project_slug(project_slug),
-        "job-number": format_job_number(job_number),
+        "project-slug": check.validate_project_slug(project_slug),
+        "job-number": check.format_job_number(job_number),
     }
 
 
@@ -75,6 +75,6 @@ class JobsService(Service):
         return await self._call(
             CANCEL_BY_ID,
             Message,
-            path={"job-id": format_path_id(job_id, name="job_id")},
+            path={"job-id": check.format_path_id(job_id, name="job_id")},
             idempotent=idempotent,
         )

@@ -5,11 +5,10 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from .. import checks as check
+from ..endpoints import Endpoint
 from ..errors import InvalidArgumentError
 from ..models import ClaimName, OidcClaims
-from ..session import Endpoint
-from ..wire import format_path_id
-from . import arguments as check
 from .base import Service, implements
 
 __all__ = ["OidcService"]
@@ -31,11 +30,11 @@ _DURATION = re.compile(r"^([0-9]+(ms|s|m|h|d|w)){1,7}$")
 
 
 def _org_path(org_id: str) -> dict[str, str]:
-    return {"orgID": format_path_id(org_id, name="org_id")}
+    return {"orgID": check.format_path_id(org_id, name="org_id")}
 
 
 def _project_path(org_id: str, project_id: str) -> dict[str, str]:
-    return {**_org_path(org_id), "projectID": format_path_id(project_id, name="project_id")}
+    return {**_org_path(org_id), "projectID": check.format_path_id(project_id, name="project_id")}
 
 
 def _changes(audience: Sequence[str] | None, ttl: str | None) -> dict[str, object]:

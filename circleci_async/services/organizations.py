@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from .. import checks as check
+from ..endpoints import Endpoint
 from ..models import (
     Message,
     Organization,
@@ -10,9 +12,6 @@ from ..models import (
     UrlOrbAuth,
     VcsType,
 )
-from ..session import Endpoint
-from ..wire import format_path_id
-from . import arguments as check
 from .base import Service, implements
 
 __all__ = ["OrganizationsService"]
@@ -95,6 +94,8 @@ class OrganizationsService(Service):
         """Remove an entry from an organization's URL orb allow-list."""
         path = {
             **_org_path(org_slug_or_id),
-            "allow-list-entry-id": format_path_id(allow_list_entry_id, name="allow_list_entry_id"),
+            "allow-list-entry-id": check.format_path_id(
+                allow_list_entry_id, name="allow_list_entry_id"
+            ),
         }
         return await self._call(DELETE_URL_ORB_ALLOW_LIST_ENTRY, UrlOrbAllowListChange, path=path)

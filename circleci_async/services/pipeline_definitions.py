@@ -5,11 +5,10 @@ from __future__ import annotations
 import builtins
 from typing import Any
 
+from .. import checks as check
+from ..endpoints import Endpoint
 from ..errors import InvalidArgumentError
 from ..models import CheckoutSource, ConfigSource, Deletion, PipelineDefinition
-from ..session import Endpoint
-from ..wire import format_path_id
-from . import arguments as check
 from .base import Service, implements
 
 __all__ = ["PipelineDefinitionsService"]
@@ -25,13 +24,13 @@ DELETE = Endpoint(
 
 
 def _project_path(project_id: str) -> dict[str, str]:
-    return {"project_id": format_path_id(project_id, name="project_id")}
+    return {"project_id": check.format_path_id(project_id, name="project_id")}
 
 
 def _definition_path(project_id: str, pipeline_definition_id: str) -> dict[str, str]:
     return {
         **_project_path(project_id),
-        "pipeline_definition_id": format_path_id(
+        "pipeline_definition_id": check.format_path_id(
             pipeline_definition_id, name="pipeline_definition_id"
         ),
     }

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ..errors import InvalidArgumentError
+from .. import checks as check
+from ..endpoints import Endpoint
 from ..models import (
     Message,
     Pipeline,
@@ -17,9 +18,6 @@ from ..models import (
     Workflow,
 )
 from ..pagination import Paginator
-from ..session import Endpoint
-from ..wire import format_job_number, format_path_id, validate_project_slug
-from . import arguments as check
 from .base import Service, implements
 
 __all__ = ["PipelinesService"]
@@ -42,15 +40,14 @@ RUN = Endpoint(
 
 
 def _pipeline_path(pipeline_id: str) -> dict[str, str]:
-    return {"pipeline-id": format_path_id(pipeline_id, name="pipeline_id")}
+    return {"pipeline-id": check.format_path_id(pipeline_id, name="pipeline_id")}
 
 
 def _ref(kind: str, branch: str | None, tag: str | None) -> dict[str, str] | None:
     """The `{branch}` or `{tag}` object of a pipeline run's `config` or `checkout`."""
     branch = check.text(branch, f"{kind}_branch", optional=True)
     tag = check.text(tag, f"{kind}_tag", optional=True)
-    if branch is not None and tag is not None:
-        raise InvalidArgumentError(f"pass {kind}_branch or {kind}_tag, not both")
+    check.not_both(f"{kind}_branch", branch, f"{kind}_tag", tag)
     if branch is not None:
         return {"branch": branch}
     if tag is not None:
@@ -68,7 +65,7 @@ class PipelinesService(Service):
         self, project_slug: str, *, branch: str | None = None, page_token: str | None = None
     ) -> Paginator[Pipeline]:
         """The pipelines of a project, newest first, optionally of one branch."""
-        slug = validate_project_slug(project_slug)
+        slug = check.validate_project_slug(project_slug)
         return self._paginate(
             LIST_FOR_PROJECT,
             Pipeline,
@@ -112,20 +109,15 @@ class PipelinesService(Service):
         5xx or timeout might mean the pipeline was created, so it is not retried unless
         `idempotent=True`.
         """
-        slug = validate_project_slug(project_slug)
-        if branch is not None and tag is not None:
-            raise InvalidArgumentError("pass branch or tag, not both")
-        for name, value in (("branch", branch), ("tag", tag)):
-            if value is not None and (not isinstance(value, str) or not value):
-                raise InvalidArgumentError(f"{name} must be a non-empty string")
-        body: dict[str, Any] = {}
-        if branch is not None:
-            body["branch"] = branch
-        if tag is not None:
-            body["tag"] = tag
-        checked = check.pipeline_parameters(parameters, optional=True)
-        if checked is not None:
-            body["parameters"] = checked
+        slug = check.validate_project_slug(project_slug)
+        check.not_both("branch", branch, "tag", tag)
+        body = check.drop_none(
+            {
+                "branch": check.text(branch, "branch", optional=True),
+                "tag": check.text(tag, "tag", optional=True),
+                "parameters": check.pipeline_parameters(parameters, optional=True),
+            }
+        )
         return await self._call(
             TRIGGER,
             PipelineCreation,
@@ -159,7 +151,7 @@ class PipelinesService(Service):
     @implements(LIST_MINE)
     def mine(self, project_slug: str, *, page_token: str | None = None) -> Paginator[Pipeline]:
         """The pipelines of a project that you triggered."""
-        slug = validate_project_slug(project_slug)
+        slug = check.validate_project_slug(project_slug)
         return self._paginate(
             LIST_MINE, Pipeline, path={"project-slug": slug}, page_token=page_token
         )
@@ -168,8 +160,8 @@ class PipelinesService(Service):
     async def get_by_number(self, project_slug: str, pipeline_number: int) -> Pipeline:
         """A pipeline by project and pipeline number."""
         path = {
-            "project-slug": validate_project_slug(project_slug),
-            "pipeline-number": format_job_number(pipeline_number, name="pipeline_number"),
+            "project-slug": check.validate_project_slug(project_slug),
+            "pipeline-number": check.format_job_number(pipeline_number, name="pipeline_number"),
         }
         return await self._call(GET_BY_NUMBER, Pipeline, path=path)
 

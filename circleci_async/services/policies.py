@@ -6,11 +6,10 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from .. import checks as check
+from ..endpoints import Endpoint
 from ..models import BundleDiff, Decision, DecisionLog, DecisionSettings, Policy
 from ..pagination import Paginator
-from ..session import Endpoint
-from ..wire import format_path_id
-from . import arguments as check
 from .base import Service, implements
 
 __all__ = ["PoliciesService"]
@@ -34,15 +33,15 @@ PolicyBundle = dict[str, list[Policy]]
 
 def _owner_path(owner_id: str, context: str) -> dict[str, str]:
     return {
-        "ownerID": format_path_id(owner_id, name="owner_id"),
-        "context": format_path_id(context, name="context"),
+        "ownerID": check.format_path_id(owner_id, name="owner_id"),
+        "context": check.format_path_id(context, name="context"),
     }
 
 
 def _decision_path(owner_id: str, context: str, decision_id: str) -> dict[str, str]:
     return {
         **_owner_path(owner_id, context),
-        "decisionID": format_path_id(decision_id, name="decision_id"),
+        "decisionID": check.format_path_id(decision_id, name="decision_id"),
     }
 
 
@@ -179,6 +178,6 @@ class PoliciesService(Service):
         """One policy document of the owner's bundle, by name."""
         path = {
             **_owner_path(owner_id, context),
-            "policyName": format_path_id(policy_name, name="policy_name"),
+            "policyName": check.format_path_id(policy_name, name="policy_name"),
         }
         return await self._call(GET_POLICY, Policy, path=path)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from .. import checks as check
+from ..endpoints import Endpoint
 from ..models import (
     AdvancedSettings,
     CheckoutKey,
@@ -13,9 +15,6 @@ from ..models import (
     ProjectSettings,
 )
 from ..pagination import Paginator
-from ..session import Endpoint
-from ..wire import format_path_id, validate_project_slug
-from . import arguments as check
 from .base import Service, implements
 
 __all__ = ["ProjectsService"]
@@ -47,18 +46,18 @@ DELETE_ENV_VAR = Endpoint("deleteEnvVar", "DELETE", "/project/{project-slug}/env
 
 
 def _project_path(project_slug: str) -> dict[str, str]:
-    return {"project-slug": validate_project_slug(project_slug)}
+    return {"project-slug": check.validate_project_slug(project_slug)}
 
 
 def _key_path(project_slug: str, fingerprint: str) -> dict[str, str]:
     return {
         **_project_path(project_slug),
-        "fingerprint": format_path_id(fingerprint, name="fingerprint"),
+        "fingerprint": check.format_path_id(fingerprint, name="fingerprint"),
     }
 
 
 def _env_var_path(project_slug: str, name: str) -> dict[str, str]:
-    return {**_project_path(project_slug), "name": format_path_id(name, name="name")}
+    return {**_project_path(project_slug), "name": check.format_path_id(name, name="name")}
 
 
 class ProjectsService(Service):
@@ -70,7 +69,7 @@ class ProjectsService(Service):
     async def get(self, project_slug: str) -> Project:
         """A project by its slug."""
         return await self._call(
-            GET_BY_SLUG, Project, path={"project-slug": validate_project_slug(project_slug)}
+            GET_BY_SLUG, Project, path={"project-slug": check.validate_project_slug(project_slug)}
         )
 
     @implements(CREATE)

@@ -3,25 +3,28 @@
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Mapping
 from typing import Any
 
+from .. import checks as check
+from ..endpoints import Endpoint, template_pieces
 from ..errors import InvalidArgumentError
 from ..pagination import Page, Paginator
-from ..session import Endpoint, Response
-from ..wire import format_path_id, validate_project_slug
+from ..session import Response
 from .base import Service
 
 __all__ = ["RawService"]
 
-_PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
 _METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 
 
 def _normal(template: str) -> str:
     """A template with its placeholder names spelled one way (`{project_slug}`)."""
-    return _PLACEHOLDER.sub(lambda match: "{" + match[1].replace("-", "_") + "}", template)
+    pieces = template_pieces(template)
+    return "".join(
+        piece if index % 2 == 0 else "{" + piece.replace("-", "_") + "}"
+        for index, piece in enumerate(pieces)
+    )
 
 
 @functools.cache
@@ -55,7 +58,7 @@ class RawService(Service):
         return known or Endpoint(f"{method} {template}", method, template)
 
     def _path(self, endpoint: Endpoint, values: Mapping[str, object]) -> dict[str, str]:
-        names = _PLACEHOLDER.findall(endpoint.path)
+        names = endpoint.placeholders
         wanted = {name.replace("-", "_") for name in names}
         unknown = set(values) - wanted
         if unknown:
@@ -71,9 +74,9 @@ class RawService(Service):
             if isinstance(value, int) and not isinstance(value, bool):
                 value = str(value)
             if key == "project_slug":
-                path[name] = validate_project_slug(value)
+                path[name] = check.validate_project_slug(value)
             else:
-                path[name] = format_path_id(value, name=key)
+                path[name] = check.format_path_id(value, name=key)
         return path
 
     async def request(

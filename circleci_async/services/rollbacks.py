@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from .. import checks as check
+from ..endpoints import Endpoint
 from ..models import Rollback
-from ..session import Endpoint
-from ..wire import format_path_id
-from . import arguments as check
 from .base import Service, implements
 
 __all__ = ["RollbacksService"]
@@ -54,7 +53,7 @@ class RollbacksService(Service):
         return await self._call(
             CREATE,
             Rollback,
-            path={"project_id": format_path_id(project_id, name="project_id")},
+            path={"project_id": check.format_path_id(project_id, name="project_id")},
             body=body,
             idempotent=idempotent,
         )

@@ -5,12 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from .. import checks as check
+from ..endpoints import Endpoint
 from ..errors import InvalidArgumentError
 from ..models import AttributionActor, Message, Schedule, Timetable
 from ..pagination import Paginator
-from ..session import Endpoint
-from ..wire import format_path_id, validate_project_slug
-from . import arguments as check
 from .base import Service, implements
 
 __all__ = ["SchedulesService"]
@@ -23,7 +22,7 @@ DELETE = Endpoint("deleteScheduleById", "DELETE", "/schedule/{schedule-id}")
 
 
 def _schedule_path(schedule_id: str) -> dict[str, str]:
-    return {"schedule-id": format_path_id(schedule_id, name="schedule_id")}
+    return {"schedule-id": check.format_path_id(schedule_id, name="schedule_id")}
 
 
 def _timetable(timetable: object, *, optional: bool = False) -> dict[str, Any] | None:
@@ -57,7 +56,7 @@ class SchedulesService(Service):
         return self._paginate(
             LIST,
             Schedule,
-            path={"project-slug": validate_project_slug(project_slug)},
+            path={"project-slug": check.validate_project_slug(project_slug)},
             page_token=page_token,
         )
 
@@ -74,7 +73,7 @@ class SchedulesService(Service):
         idempotent: bool | None = None,
     ) -> Schedule:
         """Create a schedule; `parameters` must name the `branch` or `tag` to build."""
-        path = {"project-slug": validate_project_slug(project_slug)}
+        path = {"project-slug": check.validate_project_slug(project_slug)}
         body = check.drop_none(
             {
                 "name": check.text(name, "name"),

@@ -5,11 +5,10 @@ from __future__ import annotations
 import builtins
 from typing import Any
 
+from .. import checks as check
+from ..endpoints import Endpoint
 from ..errors import InvalidArgumentError
 from ..models import Deletion, EventSource, Trigger, TriggerEventPreset
-from ..session import Endpoint
-from ..wire import format_path_id
-from . import arguments as check
 from .base import Service, implements
 
 __all__ = ["TriggersService"]
@@ -26,8 +25,8 @@ DELETE = Endpoint("deleteTrigger", "DELETE", "/projects/{project_id}/triggers/{t
 
 def _definition_path(project_id: str, pipeline_definition_id: str) -> dict[str, str]:
     return {
-        "project_id": format_path_id(project_id, name="project_id"),
-        "pipeline_definition_id": format_path_id(
+        "project_id": check.format_path_id(project_id, name="project_id"),
+        "pipeline_definition_id": check.format_path_id(
             pipeline_definition_id, name="pipeline_definition_id"
         ),
     }
@@ -35,8 +34,8 @@ def _definition_path(project_id: str, pipeline_definition_id: str) -> dict[str, 
 
 def _trigger_path(project_id: str, trigger_id: str) -> dict[str, str]:
     return {
-        "project_id": format_path_id(project_id, name="project_id"),
-        "trigger_id": format_path_id(trigger_id, name="trigger_id"),
+        "project_id": check.format_path_id(project_id, name="project_id"),
+        "trigger_id": check.format_path_id(trigger_id, name="trigger_id"),
     }
 
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
+from .. import checks as check
+from ..endpoints import Endpoint
 from ..errors import InvalidArgumentError
 from ..models import UsageExport, UsageExportStatus
-from ..session import Endpoint
-from ..wire import format_path_id
-from . import arguments as check
 from .base import Service, implements
 
 __all__ = ["UsageService"]
@@ -26,7 +25,7 @@ def _instant(text: str) -> datetime:
 
 
 def _org_path(org_id: str) -> dict[str, str]:
-    return {"org_id": format_path_id(org_id, name="org_id")}
+    return {"org_id": check.format_path_id(org_id, name="org_id")}
 
 
 class UsageService(Service):
@@ -69,6 +68,8 @@ class UsageService(Service):
         """A usage export job; poll it until its state is `completed` or `failed`."""
         path = {
             **_org_path(org_id),
-            "usage_export_job_id": format_path_id(usage_export_job_id, name="usage_export_job_id"),
+            "usage_export_job_id": check.format_path_id(
+                usage_export_job_id, name="usage_export_job_id"
+            ),
         }
         return await self._call(GET_EXPORT, UsageExportStatus, path=path)

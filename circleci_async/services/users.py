@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from .. import checks as check
+from ..endpoints import Endpoint
 from ..models import Collaboration, User
-from ..session import Endpoint
-from ..wire import format_path_id
 from .base import Service, implements
 
 __all__ = ["UsersService"]
@@ -28,7 +28,7 @@ class UsersService(Service):
     async def get(self, user_id: str) -> User:
         """A user by id."""
         return await self._call(
-            GET_USER, User, path={"id": format_path_id(user_id, name="user_id")}
+            GET_USER, User, path={"id": check.format_path_id(user_id, name="user_id")}
         )
 
     @implements(LIST_COLLABORATIONS)

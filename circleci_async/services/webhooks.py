@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from .. import checks as check
+from ..endpoints import Endpoint
 from ..errors import InvalidArgumentError
 from ..models import Message, Webhook, WebhookEvent, WebhookScopeType
 from ..pagination import Paginator
-from ..session import Endpoint
 from ..webhooks.loopback import is_loopback_url
-from ..wire import format_path_id
-from . import arguments as check
 from .base import Service, implements
 
 __all__ = ["WebhooksService"]
@@ -23,7 +22,7 @@ DELETE = Endpoint("deleteWebhook", "DELETE", "/webhook/{webhook-id}")
 
 
 def _webhook_path(webhook_id: str) -> dict[str, str]:
-    return {"webhook-id": format_path_id(webhook_id, name="webhook_id")}
+    return {"webhook-id": check.format_path_id(webhook_id, name="webhook_id")}
 
 
 def _url(url: object, *, optional: bool = False) -> str | None:

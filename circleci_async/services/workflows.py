@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ..errors import InvalidArgumentError
+from .. import checks as check
+from ..endpoints import Endpoint
 from ..models import Job, Message, Workflow, WorkflowRerun
 from ..pagination import Paginator
-from ..session import Endpoint
-from ..wire import format_path_id
-from . import arguments as check
 from .base import Service, implements
 
 __all__ = ["WorkflowsService"]
@@ -24,7 +22,7 @@ APPROVE = Endpoint(
 
 
 def _workflow_path(workflow_id: str) -> dict[str, str]:
-    return {"id": format_path_id(workflow_id, name="workflow_id")}
+    return {"id": check.format_path_id(workflow_id, name="workflow_id")}
 
 
 class WorkflowsService(Service):
@@ -72,8 +70,7 @@ class WorkflowsService(Service):
         path = _workflow_path(workflow_id)
         from_failed = check.flag(from_failed, "from_failed", optional=True)
         job_ids = check.uuids(jobs, "jobs", optional=True)
-        if from_failed and job_ids is not None:
-            raise InvalidArgumentError("pass from_failed=True or jobs, not both")
+        check.not_both("from_failed=True", from_failed or None, "jobs", job_ids)
         body = check.drop_none(
             {
                 "from_failed": from_failed,
@@ -91,6 +88,8 @@ class WorkflowsService(Service):
         """Approve a workflow's pending approval job (its `approval_request_id`)."""
         path = {
             **_workflow_path(workflow_id),
-            "approval_request_id": format_path_id(approval_request_id, name="approval_request_id"),
+            "approval_request_id": check.format_path_id(
+                approval_request_id, name="approval_request_id"
+            ),
         }
         return await self._call(APPROVE, Message, path=path, idempotent=idempotent)

@@ -1,35 +1,44 @@
-"""Checks on method arguments, made before anything is sent.
+"""Checks on method arguments, made before anything is sent: the one home of these rules.
 
 Each check takes the caller's value and the argument's Python name, returns the value as it
-goes on the wire (a string for dates and enum members, a list for sequences), and raises
-`InvalidArgumentError` naming the argument when it cannot be sent. `None` passes through
-(as "leave it out") when `optional=True`; otherwise it is refused as a missing argument.
+goes on the wire (a string for dates and enum members, an escaped segment for path ids, a list
+for sequences), and raises `InvalidArgumentError` naming the argument when it cannot be sent.
+`None` passes through (as "leave it out") when `optional=True`; otherwise it is refused as a
+missing argument.
+
+Pure functions, no I/O. The module sits just above the models (a request body is checked by
+reading it back with their converter) and below everything that takes arguments from a
+caller: the services, the artifact harvester and the CLI.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from enum import Enum
 from typing import Any
+from urllib.parse import quote
 
 import attrs
 import cattrs
 
-from ..errors import InvalidArgumentError
-from ..models.base import OpenEnum
-from ..models.converter import converter, encode
-from ..wire import format_path_id, validate_project_slug
+from .errors import InvalidArgumentError
+from .models.base import OpenEnum
+from .models.converter import converter, encode
 
 __all__ = [
     "drop_none",
     "flag",
+    "format_job_number",
+    "format_path_id",
     "mapping",
     "member",
     "members",
     "moment",
+    "not_both",
     "number",
     "org_slug",
     "org_slug_or_id",
@@ -40,12 +49,15 @@ __all__ = [
     "text",
     "uuid",
     "uuids",
+    "validate_project_slug",
     "whole",
 ]
 
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
-_ORG_PROVIDERS = frozenset({"gh", "github", "bb", "bitbucket", "circleci"})
+_VCS_PROVIDERS = frozenset({"gh", "github", "bb", "bitbucket"})
+_ORG_PROVIDERS = _VCS_PROVIDERS | {"circleci"}
 _SLUG_PART = re.compile(r"^[A-Za-z0-9_.\-]+$")
+_CIRCLECI_ID = re.compile(r"^[A-Za-z0-9-]{1,64}$")
 
 
 def _missing(value: object, name: str, optional: bool) -> bool:
@@ -273,6 +285,59 @@ def drop_none(value: Any) -> Any:
     return value
 
 
+def validate_project_slug(slug: object) -> str:
+    """Return `slug` if it is a CircleCI project slug, else raise `InvalidArgumentError`.
+
+    Accepted: `gh|github|bb|bitbucket/<org>/<repo>` and `circleci/<org-id>/<project-id>`,
+    where the ids are UUIDs or the short alphanumeric ids CircleCI also issues.
+    """
+    if not isinstance(slug, str):
+        raise InvalidArgumentError(
+            f"project slug must be a string like 'gh/org/repo', not {type(slug).__name__}"
+        )
+    return _checked_slug(slug)
+
+
+@functools.lru_cache(maxsize=1024)
+def _checked_slug(slug: str) -> str:
+    parts = slug.split("/")
+    problem = None
+    if len(parts) != 3 or not all(parts):
+        problem = "it must have three parts: <vcs>/<org>/<repo>"
+    elif parts[0] == "circleci":
+        if not (_CIRCLECI_ID.match(parts[1]) and _CIRCLECI_ID.match(parts[2])):
+            problem = "a circleci/ slug takes an organization id and a project id"
+    elif parts[0] not in _VCS_PROVIDERS:
+        problem = "the vcs part must be gh, github, bb, bitbucket or circleci"
+    elif not (_SLUG_PART.match(parts[1]) and _SLUG_PART.match(parts[2])):
+        problem = "org and repo may hold only letters, digits, '.', '_' and '-'"
+    if problem:
+        raise InvalidArgumentError(f"malformed project slug {slug!r}: {problem}")
+    return slug
+
+
+def format_job_number(value: object, *, name: str = "job_number") -> str:
+    """A job or pipeline number as a path segment; refuses anything but a non-negative integer."""
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise InvalidArgumentError(f"{name} must be an integer, not {type(value).__name__}")
+    if isinstance(value, str):
+        if not value.isascii() or not value.isdigit():
+            raise InvalidArgumentError(f"{name} must be an integer, not {value!r}")
+        value = int(value)
+    if value < 0:
+        raise InvalidArgumentError(f"{name} must not be negative, got {value}")
+    return str(value)
+
+
+def format_path_id(value: object, *, name: str) -> str:
+    """A non-empty string id (uuid, name, fingerprint) escaped as one path segment."""
+    if not isinstance(value, str):
+        raise InvalidArgumentError(f"{name} must be a string, not {type(value).__name__}")
+    if not value.strip():
+        raise InvalidArgumentError(f"{name} must not be empty")
+    return quote(value, safe="")
+
+
 def slug_parts(project_slug: object) -> dict[str, str]:
     """A project slug as the `{provider}/{organization}/{project}` path parts of newer paths."""
     provider, organization, project = validate_project_slug(project_slug).split("/")
@@ -307,3 +372,9 @@ def org_slug_or_id(value: object, name: str) -> str:
     if isinstance(value, str) and "/" in value:
         return str(org_slug(value, name))
     return format_path_id(value, name=name)
+
+
+def not_both(first: str, first_value: object, second: str, second_value: object) -> None:
+    """Refuse a call that sets both of two arguments that exclude each other."""
+    if first_value is not None and second_value is not None:
+        raise InvalidArgumentError(f"pass {first} or {second}, not both")
