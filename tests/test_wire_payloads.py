@@ -9,8 +9,8 @@ decoded value must hold exactly what the payload said.
 
 from __future__ import annotations
 
-import functools
 import copy
+import functools
 import re
 import typing
 from collections.abc import Mapping
