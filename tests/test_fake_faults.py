@@ -230,19 +230,33 @@ async def test_delay_slows_only_the_next_requests(
     assert fast.answered_at == fast.received_at
 
 
-async def test_requests_are_recorded_in_arrival_order(fake: FakeCircleCI, api: Api) -> None:
+async def test_requests_are_recorded_in_arrival_order(
+    fake_factory: FakeFactory, http: aiohttp.ClientSession
+) -> None:
+    clock = SteppingClock()
+    release = asyncio.Event()
+
+    async def held(seconds: float) -> None:
+        await release.wait()
+        clock.now += seconds
+
+    fake = await fake_factory(clock=clock, sleep=held)
+    api = Api(fake, http)
     fake.faults.delay(0.3, operation="getCurrentUser")
     slow = asyncio.create_task(api.get("/me"))
-    await asyncio.sleep(0.05)
+    for _ in range(1000):
+        if fake.requests:
+            break
+        await asyncio.sleep(0.001)
     assert fake.requests[0].status is None
+    clock.now += 0.1
     fast = await api.get("/project/gh/none/here")
+    release.set()
     await slow
     first, second = fake.requests
     assert (first.operation_id, second.operation_id) == ("getCurrentUser", "getProjectBySlug")
-    assert first.received_at < second.received_at
-    assert first.answered_at is not None
-    assert second.answered_at is not None
-    assert second.answered_at < first.answered_at
+    assert (first.received_at, second.received_at) == (1000.0, 1000.1)
+    assert (second.answered_at, first.answered_at) == (1000.1, 1000.4)
     assert (first.status, second.status, fast.status) == (200, 404, 404)
 
 
