@@ -51,11 +51,11 @@ from circleci_async.models.spec_fixes import UNDECLARED_PAGE_TOKEN
 from circleci_async.testing import (
     FakeCircleCI,
     FakeState,
-    Job,
-    Organization,
-    Pipeline,
-    Project,
-    Workflow,
+    JobRecord,
+    OrganizationRecord,
+    PipelineRecord,
+    ProjectRecord,
+    WorkflowRecord,
 )
 
 from .operation_calls import CALLS
@@ -99,8 +99,8 @@ class World:
 
     fake: FakeCircleCI
     circle: CircleCI
-    project: Project
-    org: Organization
+    project: ProjectRecord
+    org: OrganizationRecord
 
     @property
     def state(self) -> FakeState:
@@ -118,16 +118,16 @@ async def collect(paginator: Paginator[Any]) -> list[Any]:
 class History:
     """A pipeline with a failed workflow, and one with a running and an on-hold workflow."""
 
-    done: Pipeline
-    failed: Workflow
-    lint: Job
-    test: Job
-    live: Pipeline
-    running: Workflow
-    unit: Job
-    later: Job
-    held: Workflow
-    hold: Job
+    done: PipelineRecord
+    failed: WorkflowRecord
+    lint: JobRecord
+    test: JobRecord
+    live: PipelineRecord
+    running: WorkflowRecord
+    unit: JobRecord
+    later: JobRecord
+    held: WorkflowRecord
+    hold: JobRecord
 
 
 def history(state: FakeState, slug: str) -> History:
@@ -154,7 +154,7 @@ def history(state: FakeState, slug: str) -> History:
     return History(done, failed, lint, test, live, running, unit, later, held, hold)
 
 
-def number(job: Job) -> int:
+def number(job: JobRecord) -> int:
     """The job number of a build job."""
     assert job.number is not None
     return job.number

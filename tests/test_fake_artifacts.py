@@ -11,7 +11,7 @@ import aiohttp
 import pytest
 from yarl import URL
 
-from circleci_async.testing import Artifact, Blob, FakeCircleCI
+from circleci_async.testing import ArtifactRecord, Blob, FakeCircleCI
 
 from .conftest import Api, FakeFactory
 
@@ -27,13 +27,15 @@ def _job_number(fake: FakeCircleCI) -> int:
     return job.number
 
 
-def _artifact(fake: FakeCircleCI, path: str = "dist/app.bin", **kwargs: object) -> Artifact:
+def _artifact(fake: FakeCircleCI, path: str = "dist/app.bin", **kwargs: object) -> ArtifactRecord:
     number = _job_number(fake)
     data = kwargs.pop("data", PAYLOAD)
     return fake.state.add_artifact(SLUG, number, path, data, **kwargs)  # type: ignore[arg-type]
 
 
-async def _location(fake: FakeCircleCI, http: aiohttp.ClientSession, artifact: Artifact) -> str:
+async def _location(
+    fake: FakeCircleCI, http: aiohttp.ClientSession, artifact: ArtifactRecord
+) -> str:
     url = fake.artifact_url(artifact)
     headers = {"Circle-Token": fake.token}
     async with http.get(url, headers=headers, allow_redirects=False) as response:

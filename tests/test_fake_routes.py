@@ -10,7 +10,14 @@ import pytest
 
 from circleci_async import OPERATIONS
 from circleci_async.models.spec_fixes import UNDECLARED_PAGE_TOKEN
-from circleci_async.testing import ROUTES, Context, FakeCircleCI, Job, Project, Route
+from circleci_async.testing import (
+    ROUTES,
+    ContextRecord,
+    FakeCircleCI,
+    JobRecord,
+    ProjectRecord,
+    Route,
+)
 from circleci_async.testing.routes import default_router
 
 from .conftest import Api, FakeFactory
@@ -25,7 +32,7 @@ CORE_OPERATIONS = {
 """The operations the fake served first; tests/test_every_operation.py covers all of them."""
 
 
-def _project_with_history(fake: FakeCircleCI) -> tuple[Project, Job, Job]:
+def _project_with_history(fake: FakeCircleCI) -> tuple[ProjectRecord, JobRecord, JobRecord]:
     project = fake.state.add_project(SLUG)
     pipeline = fake.state.add_pipeline(SLUG, branch="main")
     workflow = fake.state.add_workflow(pipeline.id, name="build-and-test", status="running")
@@ -405,7 +412,7 @@ async def test_oidc_and_policy_errors_say_error_not_message(fake: FakeCircleCI, 
 def world(fake: FakeCircleCI) -> dict[str, str]:
     """Ids of a project with a finished workflow, its organization and a context."""
     project, done, _ = _project_with_history(fake)
-    context = Context(
+    context = ContextRecord(
         id=fake.state.new_id(),
         name="deploy",
         owner_id=project.organization_id,

@@ -11,25 +11,41 @@ request. The pytest plugin offers it as `fake_circleci`.
 from __future__ import annotations
 
 from .blobs import Blob
-from .context_records import Context, ContextEnvVar, ContextRestriction
-from .deploy_records import Component, ComponentVersion, Environment, Rollback
+from .context_records import ContextEnvVar, ContextRecord, ContextRestrictionRecord
+from .deploy_records import (
+    ComponentRecord,
+    ComponentVersionRecord,
+    EnvironmentRecord,
+    RollbackRecord,
+)
 from .faults import Faults, Scope
-from .org_records import Group, OidcClaims, Organization, UrlOrbEntry, UsageExport
-from .policy_records import DecisionLog, Policy, PolicyContext
-from .project_config_records import PipelineDefinition, Schedule, Trigger, Webhook
+from .org_records import (
+    GroupRecord,
+    OidcClaimsRecord,
+    OrganizationRecord,
+    UrlOrbEntry,
+    UsageExportRecord,
+)
+from .policy_records import DecisionLogRecord, PolicyContext, PolicyRecord
+from .project_config_records import (
+    PipelineDefinitionRecord,
+    ScheduleRecord,
+    TriggerRecord,
+    WebhookRecord,
+)
 from .recording import Origin, RecordedRequest
 from .records import (
     UNSTARTED_JOB_STATUSES,
-    Artifact,
-    CheckoutKey,
+    ArtifactRecord,
+    CheckoutKeyRecord,
     Commit,
-    Job,
-    Pipeline,
-    Project,
+    JobRecord,
+    PipelineRecord,
     ProjectEnvVar,
-    TestResult,
-    User,
-    Workflow,
+    ProjectRecord,
+    TestResultRecord,
+    UserRecord,
+    WorkflowRecord,
 )
 from .replies import Reply
 from .routes import ROUTES
@@ -42,43 +58,43 @@ __all__ = [
     "UNSTARTED_JOB_STATUSES",
     "ApiContext",
     "ApiError",
-    "Artifact",
+    "ArtifactRecord",
     "Blob",
-    "CheckoutKey",
+    "CheckoutKeyRecord",
     "Commit",
-    "Component",
-    "ComponentVersion",
-    "Context",
+    "ComponentRecord",
+    "ComponentVersionRecord",
     "ContextEnvVar",
-    "ContextRestriction",
-    "DecisionLog",
-    "Environment",
+    "ContextRecord",
+    "ContextRestrictionRecord",
+    "DecisionLogRecord",
+    "EnvironmentRecord",
     "FakeCircleCI",
     "FakeState",
     "Faults",
-    "Group",
-    "Job",
-    "OidcClaims",
-    "Organization",
+    "GroupRecord",
+    "JobRecord",
+    "OidcClaimsRecord",
+    "OrganizationRecord",
     "Origin",
-    "Pipeline",
-    "PipelineDefinition",
-    "Policy",
+    "PipelineDefinitionRecord",
+    "PipelineRecord",
     "PolicyContext",
-    "Project",
+    "PolicyRecord",
     "ProjectEnvVar",
+    "ProjectRecord",
     "RecordedRequest",
     "Reply",
-    "Rollback",
+    "RollbackRecord",
     "Route",
     "Router",
-    "Schedule",
+    "ScheduleRecord",
     "Scope",
-    "TestResult",
-    "Trigger",
+    "TestResultRecord",
+    "TriggerRecord",
     "UrlOrbEntry",
-    "UsageExport",
-    "User",
-    "Webhook",
-    "Workflow",
+    "UsageExportRecord",
+    "UserRecord",
+    "WebhookRecord",
+    "WorkflowRecord",
 ]

@@ -6,7 +6,7 @@ import random
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from .records import Job, JobStatus, Pipeline, Project, WorkflowStatus
+from .records import JobRecord, JobStatusValue, PipelineRecord, ProjectRecord, WorkflowStatusValue
 
 if TYPE_CHECKING:
     from .state import FakeState
@@ -24,7 +24,7 @@ _SUBJECTS = (
 )
 _TEST_NAMES = ("test_login", "test_logout", "test_list_pipelines", "test_paging", "test_retry")
 _JUNIT = b'<?xml version="1.0"?>\n<testsuites><testsuite name="pytest"/></testsuites>\n'
-_JOB_OUTCOMES: dict[str, dict[str, JobStatus]] = {
+_JOB_OUTCOMES: dict[str, dict[str, JobStatusValue]] = {
     "success": {"lint": "success", "test": "success", "build": "success"},
     "failed": {"lint": "success", "test": "failed", "build": "not_run"},
     "running": {"lint": "success", "test": "running", "build": "blocked"},
@@ -33,9 +33,9 @@ _JOB_OUTCOMES: dict[str, dict[str, JobStatus]] = {
 
 def populate(
     state: FakeState, rng: random.Random, *, projects: int, pipelines: int
-) -> list[Project]:
+) -> list[ProjectRecord]:
     """Fill `state` with `projects` projects of `pipelines` pipelines each, drawn from `rng`."""
-    made: list[Project] = []
+    made: list[ProjectRecord] = []
     for index in range(projects):
         if index % 2:
             slug = f"circleci/{state.new_id()}/{state.new_id()}"
@@ -55,7 +55,7 @@ def populate(
 
 
 def _pipeline(
-    state: FakeState, rng: random.Random, project: Project, created: datetime, *, newest: bool
+    state: FakeState, rng: random.Random, project: ProjectRecord, created: datetime, *, newest: bool
 ) -> None:
     if rng.random() < 0.07:
         state.add_pipeline(
@@ -74,7 +74,9 @@ def _pipeline(
         commit_subject=rng.choice(_SUBJECTS),
         commit_body="",
     )
-    outcome: WorkflowStatus = "running" if newest else rng.choice(("success",) * 4 + ("failed",))
+    outcome: WorkflowStatusValue = (
+        "running" if newest else rng.choice(("success",) * 4 + ("failed",))
+    )
     _build_workflow(state, rng, pipeline, outcome)
     if outcome == "failed" and rng.random() < 0.5:
         # Rerun on the same commit, and green this time: the test that failed is flaky.
@@ -84,7 +86,7 @@ def _pipeline(
 
 
 def _build_workflow(
-    state: FakeState, rng: random.Random, pipeline: Pipeline, outcome: WorkflowStatus
+    state: FakeState, rng: random.Random, pipeline: PipelineRecord, outcome: WorkflowStatusValue
 ) -> None:
     workflow = state.add_workflow(pipeline.id, name="build-and-test", status=outcome)
     statuses = _JOB_OUTCOMES[outcome]
@@ -115,13 +117,13 @@ def _build_workflow(
         state.add_artifact(pipeline.project_slug, _number(build), "dist/app.tar.gz", size=size)
 
 
-def _deploy_workflow(state: FakeState, pipeline: Pipeline) -> None:
+def _deploy_workflow(state: FakeState, pipeline: PipelineRecord) -> None:
     workflow = state.add_workflow(pipeline.id, name="deploy", status="success")
     hold = state.add_job(workflow.id, name="hold", status="success", type="approval")
     state.add_job(workflow.id, name="deploy-production", status="success", dependencies=[hold.id])
 
 
-def _test_results(state: FakeState, rng: random.Random, job: Job) -> None:
+def _test_results(state: FakeState, rng: random.Random, job: JobRecord) -> None:
     failing = rng.choice(_TEST_NAMES) if job.status == "failed" else None
     for name in _TEST_NAMES:
         failed = name == failing
@@ -136,7 +138,7 @@ def _test_results(state: FakeState, rng: random.Random, job: Job) -> None:
         )
 
 
-def _number(job: Job) -> int:
+def _number(job: JobRecord) -> int:
     if job.number is None:
         raise ValueError("approval jobs have no number")
     return job.number

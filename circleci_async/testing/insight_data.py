@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 
 import attrs
 
-from .records import Job, Pipeline, Project, Workflow
+from .records import JobRecord, PipelineRecord, ProjectRecord, WorkflowRecord
 from .state import FakeState
 
 __all__ = [
@@ -42,14 +42,14 @@ CREDITS_PER_MINUTE = {
 """Credits a container of each Docker resource class uses a minute (others: as medium)."""
 
 
-def job_seconds(job: Job) -> int | None:
+def job_seconds(job: JobRecord) -> int | None:
     """How long a job ran, in whole seconds; None when it did not run to an end."""
     if job.started_at is None or job.stopped_at is None:
         return None
     return round((job.stopped_at - job.started_at).total_seconds())
 
 
-def job_credits(job: Job) -> int:
+def job_credits(job: JobRecord) -> int:
     """Credits a job used."""
     ran = job_seconds(job)
     if not ran:
@@ -62,8 +62,8 @@ def job_credits(job: Job) -> int:
 class Run:
     """A workflow that ended, as Insights sees it."""
 
-    workflow: Workflow
-    pipeline: Pipeline
+    workflow: WorkflowRecord
+    pipeline: PipelineRecord
     stopped_at: datetime
 
     @property
@@ -94,7 +94,7 @@ class Run:
 
 def runs(
     state: FakeState,
-    project: Project,
+    project: ProjectRecord,
     *,
     name: str | None = None,
     branch: str | None = None,

@@ -5,7 +5,15 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from .records import Artifact, Job, Pipeline, Project, TestResult, User, Workflow
+from .records import (
+    ArtifactRecord,
+    JobRecord,
+    PipelineRecord,
+    ProjectRecord,
+    TestResultRecord,
+    UserRecord,
+    WorkflowRecord,
+)
 
 __all__ = [
     "JsonObject",
@@ -40,7 +48,7 @@ def _maybe(moment: datetime | None) -> str | None:
     return None if moment is None else rfc3339(moment)
 
 
-def web_url(job: Job, pipeline: Pipeline) -> str:
+def web_url(job: JobRecord, pipeline: PipelineRecord) -> str:
     """The job's page in the CircleCI web app."""
     vcs, _, rest = job.project_slug.partition("/")
     return (
@@ -49,12 +57,12 @@ def web_url(job: Job, pipeline: Pipeline) -> str:
     )
 
 
-def user_json(user: User) -> JsonObject:
+def user_json(user: UserRecord) -> JsonObject:
     """Body of getCurrentUser."""
     return {"id": user.id, "login": user.login, "name": user.name, "avatar_url": user.avatar_url}
 
 
-def project_json(project: Project) -> JsonObject:
+def project_json(project: ProjectRecord) -> JsonObject:
     """Body of getProjectBySlug."""
     return {
         "slug": project.slug,
@@ -71,7 +79,7 @@ def project_json(project: Project) -> JsonObject:
     }
 
 
-def pipeline_json(pipeline: Pipeline, project: Project) -> JsonObject:
+def pipeline_json(pipeline: PipelineRecord, project: ProjectRecord) -> JsonObject:
     """A pipeline as getPipelineById and the pipeline lists return it."""
     vcs: JsonObject = {
         "provider_name": project.provider,
@@ -104,7 +112,7 @@ def pipeline_json(pipeline: Pipeline, project: Project) -> JsonObject:
     return body
 
 
-def pipeline_creation_json(pipeline: Pipeline) -> JsonObject:
+def pipeline_creation_json(pipeline: PipelineRecord) -> JsonObject:
     """Body of triggerPipeline's 201."""
     return {
         "id": pipeline.id,
@@ -114,7 +122,7 @@ def pipeline_creation_json(pipeline: Pipeline) -> JsonObject:
     }
 
 
-def workflow_json(workflow: Workflow) -> JsonObject:
+def workflow_json(workflow: WorkflowRecord) -> JsonObject:
     """A workflow as getWorkflowById and listWorkflowsByPipelineId return it."""
     body: JsonObject = {
         "pipeline_id": workflow.pipeline_id,
@@ -134,7 +142,7 @@ def workflow_json(workflow: Workflow) -> JsonObject:
     return body
 
 
-def job_item_json(job: Job) -> JsonObject:
+def job_item_json(job: JobRecord) -> JsonObject:
     """A job as listWorkflowJobs returns it (`started_at` null when it never started)."""
     body: JsonObject = {
         "dependencies": list(job.dependencies),
@@ -158,7 +166,7 @@ def job_item_json(job: Job) -> JsonObject:
 
 
 def job_details_json(
-    job: Job, project: Project, workflow: Workflow, pipeline: Pipeline
+    job: JobRecord, project: ProjectRecord, workflow: WorkflowRecord, pipeline: PipelineRecord
 ) -> JsonObject:
     """Body of getJobDetails (`started_at` null when the job never started)."""
     return {
@@ -188,12 +196,12 @@ def job_details_json(
     }
 
 
-def artifact_json(artifact: Artifact, url: str) -> JsonObject:
+def artifact_json(artifact: ArtifactRecord, url: str) -> JsonObject:
     """An item of getJobArtifacts."""
     return {"path": artifact.path, "node_index": artifact.node_index, "url": url}
 
 
-def case_result_json(test: TestResult) -> JsonObject:
+def case_result_json(test: TestResultRecord) -> JsonObject:
     """An item of getTests."""
     return {
         "message": test.message,

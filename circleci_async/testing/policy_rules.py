@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from .policy_records import Policy
+from .policy_records import PolicyRecord
 
 __all__ = ["PACKAGE", "decide", "declares_package"]
 
@@ -33,7 +33,7 @@ def declares_package(content: str) -> bool:
     return PACKAGE.search(content) is not None
 
 
-def decide(policies: Iterable[Policy], config: str) -> dict[str, Any]:
+def decide(policies: Iterable[PolicyRecord], config: str) -> dict[str, Any]:
     """The decision on `config` (a `Decision` JSON object) under these policies."""
     enabled: list[str] = []
     failures: dict[str, list[dict[str, str]]] = {"hard": [], "soft": []}

@@ -12,7 +12,7 @@ import attrs
 from aiohttp import web
 
 from .paging import InvalidPageTokenError, PageTokens
-from .records import Artifact, Project
+from .records import ArtifactRecord, ProjectRecord
 from .replies import Reply
 from .state import FakeState
 
@@ -144,7 +144,7 @@ class ApiContext:
     state: FakeState
     tokens: PageTokens
     page_size: int
-    artifact_url: Callable[[Artifact], str]
+    artifact_url: Callable[[ArtifactRecord], str]
     cycle_after: int | None = None
     ignored_query: tuple[str, ...] = ()
 
@@ -167,7 +167,7 @@ class ApiContext:
         except ValueError:
             raise ApiError(400, "Request body is not valid JSON.") from None
 
-    def project(self) -> Project:
+    def project(self) -> ProjectRecord:
         """The project named by `{project-slug}`, or 404."""
         project = self.state.project(self.params["project-slug"])
         if project is None:

@@ -25,7 +25,7 @@ from .paging import PageTokens
 from .presign import Presigner
 from .profiles import PROFILES, reshape
 from .recording import Origin, RecordedRequest
-from .records import Artifact
+from .records import ArtifactRecord
 from .replies import Reply, send
 from .routes import default_router
 from .routing import API_PREFIX, ApiContext, ApiError, RouteMatch, Router
@@ -145,7 +145,7 @@ class FakeCircleCI:
         """Whether the origins are listening."""
         return bool(self._runners)
 
-    def artifact_url(self, artifact: Artifact) -> str:
+    def artifact_url(self, artifact: ArtifactRecord) -> str:
         """The URL getJobArtifacts lists for `artifact`."""
         return self.artifacts_url + artifact_url_path(
             artifact.job_id, artifact.node_index, artifact.path
@@ -153,7 +153,7 @@ class FakeCircleCI:
 
     def presigned_url(
         self,
-        artifact: Artifact,
+        artifact: ArtifactRecord,
         *,
         expires_in: int | None = None,
         issued_at: datetime | None = None,

@@ -11,11 +11,11 @@ import re
 from typing import cast
 
 from ..context_records import (
-    Context,
     ContextEnvVar,
-    ContextRestriction,
-    OwnerType,
-    RestrictionType,
+    ContextRecord,
+    ContextRestrictionRecord,
+    OwnerTypeValue,
+    RestrictionTypeValue,
 )
 from ..payloads import JsonObject, rfc3339
 from ..replies import Reply
@@ -41,11 +41,11 @@ _RESTRICTION_TYPES = frozenset({"project", "expression", "group"})
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
-def _context_json(context: Context) -> JsonObject:
+def _context_json(context: ContextRecord) -> JsonObject:
     return {"id": context.id, "name": context.name, "created_at": rfc3339(context.created_at)}
 
 
-def _variable_json(context: Context, variable: ContextEnvVar) -> JsonObject:
+def _variable_json(context: ContextRecord, variable: ContextEnvVar) -> JsonObject:
     return {
         "variable": variable.name,
         "created_at": rfc3339(variable.created_at),
@@ -54,7 +54,7 @@ def _variable_json(context: Context, variable: ContextEnvVar) -> JsonObject:
     }
 
 
-def _restriction_json(restriction: ContextRestriction) -> JsonObject:
+def _restriction_json(restriction: ContextRestrictionRecord) -> JsonObject:
     body: JsonObject = {
         "id": restriction.id,
         "name": restriction.name,
@@ -68,11 +68,11 @@ def _restriction_json(restriction: ContextRestriction) -> JsonObject:
 
 def _owner(
     ctx: ApiContext, owner_id: str | None, owner_slug: str | None, owner_type: str | None
-) -> tuple[str, OwnerType]:
+) -> tuple[str, OwnerTypeValue]:
     """The owner's id and type, given by id or by (organization) slug."""
     if (owner_id is None) == (owner_slug is None):
         raise ApiError(400, "Give the owner's id or its slug (exactly one).")
-    kind = cast(OwnerType, owner_type or "organization")
+    kind = cast(OwnerTypeValue, owner_type or "organization")
     if kind not in _OWNER_TYPES:
         raise ApiError(400, "owner type must be organization or account.")
     if kind == "account":
@@ -83,7 +83,7 @@ def _owner(
     return found(org, "Owner").id, kind
 
 
-def _context(ctx: ApiContext) -> Context:
+def _context(ctx: ApiContext) -> ContextRecord:
     return found(ctx.state.contexts.get(ctx.params["context_id"]), "Context")
 
 
@@ -107,7 +107,7 @@ async def create_context(ctx: ApiContext) -> Reply:
     )
     if any(c.owner_id == owner_id and c.name == name for c in ctx.state.contexts.values()):
         raise ApiError(409, f"A context named {name!r} already exists.")
-    context = Context(
+    context = ContextRecord(
         id=ctx.state.new_id(),
         name=name,
         owner_id=owner_id,
@@ -165,13 +165,13 @@ async def get_context_restrictions(ctx: ApiContext) -> Reply:
     """GET /context/{context_id}/restrictions."""
     context = _context(ctx)
 
-    def render(restriction: ContextRestriction) -> JsonObject:
+    def render(restriction: ContextRestrictionRecord) -> JsonObject:
         return {**_restriction_json(restriction), "context_id": context.id}
 
     return ctx.page(context.restrictions, render)
 
 
-def _restriction_name(ctx: ApiContext, context: Context, kind: str, value: str) -> str:
+def _restriction_name(ctx: ApiContext, context: ContextRecord, kind: str, value: str) -> str:
     """What the restriction's value names; 404 for an unknown project or group."""
     if kind == "project":
         project = found(ctx.state.project_by_id(value), "Project")
@@ -189,14 +189,14 @@ async def create_context_restriction(ctx: ApiContext) -> Reply:
     """POST /context/{context_id}/restrictions: 201; 409 for a restriction already there."""
     context = _context(ctx)
     body = await Body.read(ctx, fields=("restriction_type", "restriction_value"))
-    kind = cast(RestrictionType, body.need_choice("restriction_type", _RESTRICTION_TYPES))
+    kind = cast(RestrictionTypeValue, body.need_choice("restriction_type", _RESTRICTION_TYPES))
     value = body.need_text("restriction_value")
     if any(
         (item.restriction_type, item.restriction_value) == (kind, value)
         for item in context.restrictions
     ):
         raise ApiError(409, "The context already has this restriction.")
-    restriction = ContextRestriction(
+    restriction = ContextRestrictionRecord(
         id=ctx.state.new_id(),
         restriction_type=kind,
         restriction_value=value,

@@ -11,8 +11,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ..payloads import JsonObject, rfc3339
-from ..project_config_records import PipelineDefinition
-from ..records import Project
+from ..project_config_records import PipelineDefinitionRecord
+from ..records import ProjectRecord
 from ..replies import Reply
 from ..routing import ApiContext, ApiError
 from .bodies import Body
@@ -31,19 +31,19 @@ __all__ = [
 _FIELDS = ("name", "description", "config_source", "checkout_source")
 
 
-def repo_json(project: Project, repo: dict[str, Any]) -> JsonObject:
+def repo_json(project: ProjectRecord, repo: dict[str, Any]) -> JsonObject:
     """A source's `repo` as answered: its external id and the project repository's full name."""
     return {**repo, "full_name": urlsplit(project.vcs_url).path.strip("/")}
 
 
-def _source_json(project: Project, source: dict[str, Any]) -> JsonObject:
+def _source_json(project: ProjectRecord, source: dict[str, Any]) -> JsonObject:
     body = dict(source)
     if "repo" in body:
         body["repo"] = repo_json(project, body["repo"])
     return body
 
 
-def _definition_json(project: Project, item: PipelineDefinition) -> JsonObject:
+def _definition_json(project: ProjectRecord, item: PipelineDefinitionRecord) -> JsonObject:
     body: JsonObject = {
         "id": item.id,
         "name": item.name,
@@ -78,7 +78,7 @@ def _checkout_source(body: Body) -> dict[str, Any]:
     return {"provider": source.need_choice("provider", ("github_app",)), "repo": _repo(source)}
 
 
-def definition(ctx: ApiContext, project: Project) -> PipelineDefinition:
+def definition(ctx: ApiContext, project: ProjectRecord) -> PipelineDefinitionRecord:
     """The project's pipeline definition named by `{pipeline_definition_id}`, or 404."""
     item = ctx.state.pipeline_definitions.get(ctx.params["pipeline_definition_id"])
     if item is None or item.project_id != project.id:
@@ -101,7 +101,7 @@ async def create_pipeline_definition(ctx: ApiContext) -> Reply:
     """POST /projects/{project_id}/pipeline-definitions: 200 with the new definition."""
     project = project_by_id(ctx)
     body = await Body.read(ctx, fields=_FIELDS)
-    item = PipelineDefinition(
+    item = PipelineDefinitionRecord(
         id=ctx.state.new_id(),
         project_id=project.id,
         name=body.need_text("name"),

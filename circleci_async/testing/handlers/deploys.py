@@ -9,7 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from ..deploy_records import Component, ComponentVersion, Environment, Rollback
+from ..deploy_records import (
+    ComponentRecord,
+    ComponentVersionRecord,
+    EnvironmentRecord,
+    RollbackRecord,
+)
 from ..payloads import JsonObject, rfc3339
 from ..replies import Reply
 from ..routing import ApiContext, ApiError
@@ -35,7 +40,7 @@ def _labels(labels: Mapping[str, str]) -> list[JsonObject]:
     return [{"key": key, "value": value} for key, value in labels.items()]
 
 
-def _environment_json(environment: Environment) -> JsonObject:
+def _environment_json(environment: EnvironmentRecord) -> JsonObject:
     body: JsonObject = {
         "id": environment.id,
         "name": environment.name,
@@ -48,7 +53,7 @@ def _environment_json(environment: Environment) -> JsonObject:
     return body
 
 
-def _component_json(component: Component) -> JsonObject:
+def _component_json(component: ComponentRecord) -> JsonObject:
     return {
         "id": component.id,
         "name": component.name,
@@ -60,7 +65,7 @@ def _component_json(component: Component) -> JsonObject:
     }
 
 
-def _version_json(version: ComponentVersion) -> JsonObject:
+def _version_json(version: ComponentVersionRecord) -> JsonObject:
     body: JsonObject = {
         "name": version.name,
         "environment_id": version.environment_id,
@@ -113,7 +118,7 @@ async def list_components(ctx: ApiContext) -> Reply:
     return ctx.page(components, _component_json, size=size)
 
 
-def _component(ctx: ApiContext) -> Component:
+def _component(ctx: ApiContext) -> ComponentRecord:
     return found(ctx.state.components.get(ctx.params["component_id"]), "Component")
 
 
@@ -180,7 +185,7 @@ async def rollback_project(ctx: ApiContext) -> Reply:
     component.versions.remove(earlier)
     component.versions.insert(0, earlier)
     component.updated_at = now
-    rollback = Rollback(
+    rollback = RollbackRecord(
         id=ctx.state.new_id(),
         project_id=project.id,
         component_id=component.id,

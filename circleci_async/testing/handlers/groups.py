@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..org_records import Group
+from ..org_records import GroupRecord
 from ..payloads import JsonObject
 from ..replies import Reply
 from ..routing import ApiContext, ApiError
@@ -12,7 +12,7 @@ from .lookups import found, organization
 __all__ = ["create_group", "delete_group", "get_group", "list_groups"]
 
 
-def _group_json(group: Group) -> JsonObject:
+def _group_json(group: GroupRecord) -> JsonObject:
     body: JsonObject = {"id": group.id, "name": group.name}
     if group.description is not None:
         body["description"] = group.description
@@ -38,7 +38,7 @@ async def create_group(ctx: ApiContext) -> Reply:
     name = body.need_text("name")
     if any(group.name == name for group in org.groups.values()):
         raise ApiError(409, f"A group named {name!r} already exists.")
-    group = Group(id=ctx.state.new_id(), name=name, description=body.text("description"))
+    group = GroupRecord(id=ctx.state.new_id(), name=name, description=body.text("description"))
     org.groups[group.id] = group
     return Reply.json(201, _group_json(group))
 

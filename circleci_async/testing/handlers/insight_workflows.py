@@ -23,7 +23,7 @@ from ..insight_data import (
     throughput,
 )
 from ..payloads import JsonObject, rfc3339
-from ..records import Job, Project, TestResult
+from ..records import JobRecord, ProjectRecord, TestResultRecord
 from ..replies import Reply
 from ..routing import ApiContext, ApiError
 from .bodies import Body
@@ -47,7 +47,7 @@ _SPANS = {"daily": timedelta(days=90), "hourly": timedelta(hours=48)}
 
 
 def _scoped(
-    ctx: ApiContext, project: Project, found_scope: Scope, name: str | None = None
+    ctx: ApiContext, project: ProjectRecord, found_scope: Scope, name: str | None = None
 ) -> list[Run]:
     since = ctx.state.now() - found_scope.window
     return runs(
@@ -142,11 +142,11 @@ async def get_workflow_runs(ctx: ApiContext) -> Reply:
     return ctx.page(found_runs, render)
 
 
-def _finished_jobs(found_runs: Iterable[Run]) -> list[Job]:
+def _finished_jobs(found_runs: Iterable[Run]) -> list[JobRecord]:
     return [job for run in found_runs for job in run.workflow.jobs if job_seconds(job) is not None]
 
 
-def _job_metrics(jobs: list[Job], window: timedelta) -> JsonObject:
+def _job_metrics(jobs: list[JobRecord], window: timedelta) -> JsonObject:
     succeeded = sum(job.status == "success" for job in jobs)
     return {
         "total_runs": len(jobs),
@@ -168,7 +168,7 @@ async def get_workflow_job_metrics(ctx: ApiContext) -> Reply:
     name = known_workflow(ctx, project)
     found_scope = scope(ctx)
     part = ctx.query.get("job-name", "")
-    by_job: dict[str, list[Job]] = defaultdict(list)
+    by_job: dict[str, list[JobRecord]] = defaultdict(list)
     for job in _finished_jobs(_scoped(ctx, project, found_scope, name)):
         if part in job.name:
             by_job[job.name].append(job)
@@ -234,7 +234,7 @@ async def get_workflow_summary(ctx: ApiContext) -> Reply:
     return Reply.json(200, body)
 
 
-def _case_metrics(job_name: str, results: list[TestResult]) -> JsonObject:
+def _case_metrics(job_name: str, results: list[TestResultRecord]) -> JsonObject:
     first = results[0]
     failed = sum(result.result in ("failure", "error") for result in results)
     return {
@@ -250,7 +250,7 @@ def _case_metrics(job_name: str, results: list[TestResult]) -> JsonObject:
     }
 
 
-def _counts(results: list[TestResult]) -> JsonObject:
+def _counts(results: list[TestResultRecord]) -> JsonObject:
     counts = {key: sum(r.result == key for r in results) for key in ("error", "failure", "skipped")}
     counts["success"] = sum(r.result == "success" for r in results)
     counts["total"] = len(results)
@@ -265,7 +265,7 @@ async def get_workflow_test_metrics(ctx: ApiContext) -> Reply:
     project = ctx.project()
     name = known_workflow(ctx, project)
     recent = _scoped(ctx, project, scope(ctx), name)[:_RECENT_RUNS]
-    cases: dict[tuple[str, str, str], list[TestResult]] = defaultdict(list)
+    cases: dict[tuple[str, str, str], list[TestResultRecord]] = defaultdict(list)
     test_runs = []
     for run in recent:
         results = [(job.name, test) for job in run.workflow.jobs for test in job.tests]
@@ -321,7 +321,7 @@ async def get_job_timeseries(ctx: ApiContext) -> Reply:
     end = _date(ctx, "end-date", now)
     branch = ctx.query.get("branch") or None
     found_runs = runs(ctx.state, project, name=name, branch=branch, since=start - size)
-    groups: dict[tuple[datetime, str], list[Job]] = defaultdict(list)
+    groups: dict[tuple[datetime, str], list[JobRecord]] = defaultdict(list)
     for job in _finished_jobs(found_runs):
         started = job.started_at
         if started is not None and start <= started <= end:

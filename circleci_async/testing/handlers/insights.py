@@ -16,7 +16,7 @@ import attrs
 
 from ..insight_data import Run, percentile, runs, success_rate, throughput, trend
 from ..payloads import JsonObject, rfc3339
-from ..records import Project
+from ..records import ProjectRecord
 from ..replies import Reply
 from ..routing import ApiContext, ApiError
 from .lookups import found
@@ -69,7 +69,7 @@ def scope(ctx: ApiContext) -> Scope:
     return Scope(branch, every == "true", window)
 
 
-def known_workflow(ctx: ApiContext, project: Project) -> str:
+def known_workflow(ctx: ApiContext, project: ProjectRecord) -> str:
     """The `{workflow-name}` of the path, 404 when the project never ran such a workflow."""
     name = ctx.params["workflow-name"]
     ever = any(w.name == name for p in project.pipelines for w in p.workflows)
@@ -82,7 +82,7 @@ def trends(current: JsonObject, previous: JsonObject) -> JsonObject:
 
 
 def _windows(
-    ctx: ApiContext, project: Project, window: timedelta, **options: Any
+    ctx: ApiContext, project: ProjectRecord, window: timedelta, **options: Any
 ) -> tuple[list[Run], list[Run]]:
     """The runs of the window, and of the window before it."""
     now = ctx.state.now()

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from ..org_records import OidcClaims, Organization
+from ..org_records import OidcClaimsRecord, OrganizationRecord
 from ..payloads import JsonObject, rfc3339
 from ..replies import Reply
 from ..routing import ApiContext, ApiError
@@ -27,7 +27,7 @@ _TTL = re.compile(r"^([0-9]+(ms|s|m|h|d|w)){1,7}$")
 _CLAIMS = frozenset({"audience", "ttl"})
 
 
-def _claims_json(claims: OidcClaims) -> JsonObject:
+def _claims_json(claims: OidcClaimsRecord) -> JsonObject:
     body: JsonObject = {"org_id": claims.org_id}
     if claims.project_id is not None:
         body["project_id"] = claims.project_id
@@ -40,29 +40,29 @@ def _claims_json(claims: OidcClaims) -> JsonObject:
     return body
 
 
-def _org(ctx: ApiContext) -> Organization:
+def _org(ctx: ApiContext) -> OrganizationRecord:
     return found(ctx.state.organizations.get(ctx.params["orgID"]), "Organization")
 
 
-def _org_claims(ctx: ApiContext) -> OidcClaims:
+def _org_claims(ctx: ApiContext) -> OidcClaimsRecord:
     org = _org(ctx)
     if org.claims is None:
-        org.claims = OidcClaims(org_id=org.id)
+        org.claims = OidcClaimsRecord(org_id=org.id)
     return org.claims
 
 
-def _project_claims(ctx: ApiContext) -> OidcClaims:
+def _project_claims(ctx: ApiContext) -> OidcClaimsRecord:
     org = _org(ctx)
     project_id = ctx.params["projectID"]
     project = ctx.state.project_by_id(project_id)
     if project is None or project.organization_id != org.id:
         raise ApiError(404, "Project not found.")
     return org.project_claims.setdefault(
-        project_id, OidcClaims(org_id=org.id, project_id=project_id)
+        project_id, OidcClaimsRecord(org_id=org.id, project_id=project_id)
     )
 
 
-async def _patch(ctx: ApiContext, claims: OidcClaims) -> Reply:
+async def _patch(ctx: ApiContext, claims: OidcClaimsRecord) -> Reply:
     body = await Body.read(ctx, fields=("audience", "ttl"))
     audience = body.strings("audience")
     ttl = body.text("ttl")
@@ -76,7 +76,7 @@ async def _patch(ctx: ApiContext, claims: OidcClaims) -> Reply:
     return Reply.json(200, _claims_json(claims))
 
 
-def _delete(ctx: ApiContext, claims: OidcClaims) -> Reply:
+def _delete(ctx: ApiContext, claims: OidcClaimsRecord) -> Reply:
     names = [name.strip() for name in ctx.query.get("claims", "").split(",") if name.strip()]
     if not names:
         raise ApiError(400, "claims is required: audience, ttl or both.")

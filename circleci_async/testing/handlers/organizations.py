@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import cast, get_args
 
-from ..org_records import UrlOrbEntry, VcsType
+from ..org_records import UrlOrbEntry, VcsTypeValue
 from ..payloads import JsonObject
 from ..replies import Reply
 from ..routing import ApiContext, ApiError
@@ -19,7 +19,7 @@ __all__ = [
     "remove_url_orb_allow_list_entry",
 ]
 
-_VCS_TYPES = frozenset(get_args(VcsType))
+_VCS_TYPES = frozenset(get_args(VcsTypeValue))
 _AUTH = frozenset({"github-oauth", "none", "bitbucket-oauth", "github-app"})
 
 
@@ -31,7 +31,7 @@ async def create_organization(ctx: ApiContext) -> Reply:
     """POST /organization: 201 with the new organization; 409 when its slug is taken."""
     body = await Body.read(ctx, fields=("name", "vcs_type"))
     name = body.need_text("name")
-    vcs_type = cast(VcsType, body.need_choice("vcs_type", _VCS_TYPES))
+    vcs_type = cast(VcsTypeValue, body.need_choice("vcs_type", _VCS_TYPES))
     try:
         created = ctx.state.add_organization(name, vcs_type=vcs_type)
     except ValueError:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..payloads import pipeline_creation_json, pipeline_json, workflow_json
-from ..records import Pipeline
+from ..records import PipelineRecord
 from ..replies import Reply
 from ..routing import ApiContext, ApiError
 from .bodies import Body
@@ -26,7 +26,7 @@ _FOLLOWED_LIMIT = 250
 """listPipelines returns the pipelines of the most recently built projects, 250 at most."""
 
 
-def pipeline(ctx: ApiContext) -> Pipeline:
+def pipeline(ctx: ApiContext) -> PipelineRecord:
     """The pipeline named by `{pipeline-id}`, or 404."""
     return found(ctx.state.pipelines.get(ctx.params["pipeline-id"]), "Pipeline")
 

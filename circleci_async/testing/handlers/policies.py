@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from ..payloads import JsonObject, rfc3339
-from ..policy_records import DecisionLog, Policy, PolicyContext
+from ..policy_records import DecisionLogRecord, PolicyContext, PolicyRecord
 from ..policy_rules import decide, declares_package
 from ..replies import Reply
 from ..routing import ApiContext, ApiError
@@ -47,7 +47,7 @@ def _policy_context(ctx: ApiContext) -> PolicyContext:
     return org.policies.setdefault(context, PolicyContext())
 
 
-def _policy_json(policy: Policy) -> JsonObject:
+def _policy_json(policy: PolicyRecord) -> JsonObject:
     return {
         "name": policy.name,
         "content": policy.content,
@@ -56,11 +56,11 @@ def _policy_json(policy: Policy) -> JsonObject:
     }
 
 
-def _bundle_json(bundle: dict[str, Policy]) -> JsonObject:
+def _bundle_json(bundle: dict[str, PolicyRecord]) -> JsonObject:
     return {name: [_policy_json(policy)] for name, policy in sorted(bundle.items())}
 
 
-def _log_json(log: DecisionLog) -> JsonObject:
+def _log_json(log: DecisionLogRecord) -> JsonObject:
     return {
         "id": log.id,
         "created_at": rfc3339(log.created_at),
@@ -97,7 +97,7 @@ async def make_decision(ctx: ApiContext) -> Reply:
     config = body.need_text("input")
     started = time.perf_counter()
     decision = decide(policies.bundle.values(), config)
-    log = DecisionLog(
+    log = DecisionLogRecord(
         id=ctx.state.new_id(),
         created_at=ctx.state.now(),
         decision=decision,
@@ -117,7 +117,7 @@ def _moment(ctx: ApiContext, name: str) -> datetime | None:
     return Body({name: text}).moment(name)
 
 
-def _matches(log: DecisionLog, ctx: ApiContext) -> bool:
+def _matches(log: DecisionLogRecord, ctx: ApiContext) -> bool:
     query = ctx.query
     after, before = _moment(ctx, "after"), _moment(ctx, "before")
     metadata = log.metadata
@@ -144,7 +144,7 @@ async def get_decision_logs(ctx: ApiContext) -> Reply:
     return Reply.json(200, [_log_json(log) for log in page])
 
 
-def _decision(ctx: ApiContext) -> DecisionLog:
+def _decision(ctx: ApiContext) -> DecisionLogRecord:
     wanted = ctx.params["decisionID"]
     logs = _policy_context(ctx).decisions
     return found(next((log for log in logs if log.id == wanted), None), "Decision log")
@@ -222,7 +222,7 @@ async def create_policy_bundle(ctx: ApiContext) -> Reply:
     policies.bundle = {
         name: old[name]
         if name in old and old[name].content == content
-        else Policy(name=name, content=content, created_at=now, created_by=ctx.state.user.id)
+        else PolicyRecord(name=name, content=content, created_at=now, created_by=ctx.state.user.id)
         for name, content in sources.items()
     }
     return Reply.json(201, diff)

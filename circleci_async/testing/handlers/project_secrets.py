@@ -9,7 +9,7 @@ import uuid
 from typing import Literal
 
 from ..payloads import JsonObject, rfc3339
-from ..records import CheckoutKey, Project, ProjectEnvVar
+from ..records import CheckoutKeyRecord, ProjectEnvVar, ProjectRecord
 from ..replies import Reply
 from ..routing import ApiContext, ApiError
 from .bodies import Body
@@ -32,7 +32,7 @@ _DIGESTS = frozenset({"md5", "sha256"})
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
-def _preferred(project: Project) -> CheckoutKey | None:
+def _preferred(project: ProjectRecord) -> CheckoutKeyRecord | None:
     """The key CircleCI checks out with: the newest user key, else the oldest deploy key."""
     users = [key for key in project.checkout_keys if key.type == "github-user-key"]
     if users:
@@ -40,7 +40,7 @@ def _preferred(project: Project) -> CheckoutKey | None:
     return project.checkout_keys[0] if project.checkout_keys else None
 
 
-def _key_json(key: CheckoutKey, project: Project, digest: str) -> JsonObject:
+def _key_json(key: CheckoutKeyRecord, project: ProjectRecord, digest: str) -> JsonObject:
     return {
         "public-key": key.public_key,
         "type": key.type,
@@ -50,7 +50,7 @@ def _key_json(key: CheckoutKey, project: Project, digest: str) -> JsonObject:
     }
 
 
-def _public_key(ctx: ApiContext, project: Project) -> str:
+def _public_key(ctx: ApiContext, project: ProjectRecord) -> str:
     """An ed25519 public key in OpenSSH form, its 32 key bytes drawn from the state's ids."""
     material = b"".join(uuid.UUID(ctx.state.new_id()).bytes for _ in range(2))
     kind = b"ssh-ed25519"
@@ -79,7 +79,7 @@ async def create_checkout_key(ctx: ApiContext) -> Reply:
     """POST /project/{project-slug}/checkout-key: a `deploy-key` or a (GitHub) `user-key`."""
     project = ctx.project()
     kind = (await Body.read(ctx, fields=("type",))).need_choice("type", _KEY_TYPES)
-    key = CheckoutKey(
+    key = CheckoutKeyRecord(
         type=_KEY_TYPES[kind],
         public_key=_public_key(ctx, project),
         created_at=ctx.state.now(),
@@ -88,7 +88,7 @@ async def create_checkout_key(ctx: ApiContext) -> Reply:
     return Reply.json(201, _key_json(key, project, "md5"))
 
 
-def _key(ctx: ApiContext) -> tuple[Project, CheckoutKey, str]:
+def _key(ctx: ApiContext) -> tuple[ProjectRecord, CheckoutKeyRecord, str]:
     project = ctx.project()
     fingerprint = ctx.params["fingerprint"]
     for key in project.checkout_keys:

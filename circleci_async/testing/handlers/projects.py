@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from ..payloads import project_json
-from ..records import Project
+from ..records import ProjectRecord
 from ..replies import Reply
 from ..routing import ApiContext, ApiError
 from .bodies import Body
@@ -33,7 +33,7 @@ _UNSUPPORTED = (
 )
 
 
-def _by_parts(ctx: ApiContext) -> Project:
+def _by_parts(ctx: ApiContext) -> ProjectRecord:
     """The project of a `{provider}/{organization}/{project}` path, or 404."""
     slug = "/".join(ctx.params[part] for part in ("provider", "organization", "project"))
     return found(ctx.state.project(slug), "Project")

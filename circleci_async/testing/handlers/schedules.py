@@ -9,8 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from ..payloads import JsonObject, rfc3339, user_json
-from ..project_config_records import Schedule
-from ..records import User
+from ..project_config_records import ScheduleRecord
+from ..records import UserRecord
 from ..replies import Reply
 from ..routing import ApiContext, ApiError
 from .bodies import Body
@@ -25,7 +25,7 @@ __all__ = [
     "update_schedule",
 ]
 
-SYSTEM_ACTOR = User(
+SYSTEM_ACTOR = UserRecord(
     id="00000000-0000-4000-8000-000000000000",
     login="system-actor",
     name="Scheduled Pipelines",
@@ -41,7 +41,7 @@ _FIELDS = ("name", "description", "timetable", "attribution-actor", "parameters"
 _ACTORS = frozenset({"current", "system"})
 
 
-def _schedule_json(schedule: Schedule) -> JsonObject:
+def _schedule_json(schedule: ScheduleRecord) -> JsonObject:
     return {
         "id": schedule.id,
         "name": schedule.name,
@@ -86,11 +86,11 @@ def _parameters(body: Body) -> dict[str, Any]:
     return parameters
 
 
-def _actor(ctx: ApiContext, attribution: str) -> User:
+def _actor(ctx: ApiContext, attribution: str) -> UserRecord:
     return ctx.state.user if attribution == "current" else SYSTEM_ACTOR
 
 
-def _schedule(ctx: ApiContext) -> Schedule:
+def _schedule(ctx: ApiContext) -> ScheduleRecord:
     return found(ctx.state.schedules.get(ctx.params["schedule-id"]), "Schedule")
 
 
@@ -113,7 +113,7 @@ async def create_schedule(ctx: ApiContext) -> Reply:
         raise ApiError(409, f"A schedule named {name!r} already exists.")
     attribution = body.need_choice("attribution-actor", _ACTORS)
     now = ctx.state.now()
-    schedule = Schedule(
+    schedule = ScheduleRecord(
         id=ctx.state.new_id(),
         project_slug=project.slug,
         name=name,

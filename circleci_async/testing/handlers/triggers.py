@@ -10,8 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from ..payloads import JsonObject, rfc3339
-from ..project_config_records import Trigger
-from ..records import Project
+from ..project_config_records import TriggerRecord
+from ..records import ProjectRecord
 from ..replies import Reply
 from ..routing import ApiContext, ApiError
 from .bodies import Body
@@ -31,7 +31,7 @@ _SETTINGS = ("event_preset", "checkout_ref", "config_ref", "event_name", "disabl
 _WEBHOOKS = "https://internal.circleci.com/private/soc/e"
 
 
-def _trigger_json(project: Project, trigger: Trigger) -> JsonObject:
+def _trigger_json(project: ProjectRecord, trigger: TriggerRecord) -> JsonObject:
     source = dict(trigger.event_source)
     if "repo" in source:
         source["repo"] = repo_json(project, source["repo"])
@@ -68,7 +68,7 @@ def _event_source(ctx: ApiContext, body: Body, trigger_id: str) -> dict[str, Any
     return checked
 
 
-def _apply(trigger: Trigger, body: Body) -> None:
+def _apply(trigger: TriggerRecord, body: Body) -> None:
     """Set the optional settings the body gives."""
     if body.has("event_preset"):
         trigger.event_preset = body.choice("event_preset", _PRESETS)
@@ -79,7 +79,7 @@ def _apply(trigger: Trigger, body: Body) -> None:
         trigger.disabled = body.need_flag("disabled")
 
 
-def _trigger(ctx: ApiContext) -> tuple[Project, Trigger]:
+def _trigger(ctx: ApiContext) -> tuple[ProjectRecord, TriggerRecord]:
     project = project_by_id(ctx)
     trigger = ctx.state.triggers.get(ctx.params["trigger_id"])
     if trigger is None or trigger.project_id != project.id:
@@ -101,7 +101,7 @@ async def create_trigger(ctx: ApiContext) -> Reply:
     item = definition(ctx, project)
     body = await Body.read(ctx, fields=("event_source", *_SETTINGS))
     trigger_id = ctx.state.new_id()
-    trigger = Trigger(
+    trigger = TriggerRecord(
         id=trigger_id,
         project_id=project.id,
         definition_id=item.id,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from ..org_records import Organization, UsageExport
+from ..org_records import OrganizationRecord, UsageExportRecord
 from ..payloads import JsonObject, rfc3339
 from ..replies import Reply
 from ..routing import ApiContext, ApiError
@@ -26,7 +26,7 @@ _HISTORY = timedelta(days=396)
 _DOWNLOADS = "https://fake-usage-exports.circleci.com"
 
 
-def _status_json(job: UsageExport) -> JsonObject:
+def _status_json(job: UsageExportRecord) -> JsonObject:
     body: JsonObject = {
         "usage_export_job_id": job.id,
         "state": job.state,
@@ -37,7 +37,7 @@ def _status_json(job: UsageExport) -> JsonObject:
     return body
 
 
-def _advance(ctx: ApiContext, org: Organization, job: UsageExport) -> None:
+def _advance(ctx: ApiContext, org: OrganizationRecord, job: UsageExportRecord) -> None:
     if job.state == "created":
         job.state = "processing"
     elif job.state == "processing":
@@ -68,7 +68,7 @@ async def create_usage_export(ctx: ApiContext) -> Reply:
     shared = body.strings("shared_org_ids") or []
     if not all(is_uuid(org_id) for org_id in shared):
         raise ApiError(400, "shared_org_ids must hold organization ids (UUIDs).")
-    job = UsageExport(id=ctx.state.new_id(), start=start, end=end, shared_org_ids=shared)
+    job = UsageExportRecord(id=ctx.state.new_id(), start=start, end=end, shared_org_ids=shared)
     org.usage_exports[job.id] = job
     body_json: JsonObject = {
         "usage_export_job_id": job.id,

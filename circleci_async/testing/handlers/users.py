@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..org_records import Organization
+from ..org_records import OrganizationRecord
 from ..payloads import JsonObject, user_json
 from ..replies import Reply
 from ..routing import ApiContext
@@ -11,7 +11,7 @@ from .lookups import found
 __all__ = ["collaboration_json", "get_collaborations", "get_current_user", "get_user"]
 
 
-def collaboration_json(organization: Organization) -> JsonObject:
+def collaboration_json(organization: OrganizationRecord) -> JsonObject:
     """An item of getCollaborations."""
     return {
         "id": organization.id,

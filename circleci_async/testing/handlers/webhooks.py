@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ...webhooks.loopback import is_loopback_url
 from ..payloads import JsonObject, rfc3339
-from ..project_config_records import Webhook
+from ..project_config_records import WebhookRecord
 from ..replies import Reply
 from ..routing import ApiContext, ApiError
 from .bodies import Body
@@ -17,7 +17,7 @@ _SCOPES = frozenset({"project"})
 _CHANGEABLE = ("name", "events", "url", "verify-tls", "signing-secret")
 
 
-def _webhook_json(webhook: Webhook) -> JsonObject:
+def _webhook_json(webhook: WebhookRecord) -> JsonObject:
     return {
         "id": webhook.id,
         "name": webhook.name,
@@ -53,7 +53,7 @@ def _scope(ctx: ApiContext, scope_id: str, scope_type: str) -> None:
     found(ctx.state.project_by_id(scope_id), "Project")
 
 
-def _webhook(ctx: ApiContext) -> Webhook:
+def _webhook(ctx: ApiContext) -> WebhookRecord:
     return found(ctx.state.webhooks.get(ctx.params["webhook-id"]), "Webhook")
 
 
@@ -75,7 +75,7 @@ async def create_webhook(ctx: ApiContext) -> Reply:
     scope_id, scope_type = scope.need_text("id"), scope.need_text("type")
     _scope(ctx, scope_id, scope_type)
     now = ctx.state.now()
-    webhook = Webhook(
+    webhook = WebhookRecord(
         id=ctx.state.new_id(),
         name=body.need_text("name"),
         url=_url(body),

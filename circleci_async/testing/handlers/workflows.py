@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .. import lifecycle
 from ..payloads import job_item_json, workflow_json
-from ..records import Workflow
+from ..records import WorkflowRecord
 from ..replies import Reply
 from ..routing import ApiContext, ApiError
 from .bodies import Body
@@ -19,7 +19,7 @@ __all__ = [
 ]
 
 
-def _workflow(ctx: ApiContext) -> Workflow:
+def _workflow(ctx: ApiContext) -> WorkflowRecord:
     return found(ctx.state.workflows.get(ctx.params["id"]), "Workflow")
 
 
