@@ -18,7 +18,7 @@ from circleci_async.testing import (
     ProjectRecord,
     Route,
 )
-from circleci_async.testing.routes import default_router
+from circleci_async.testing.routing import default_router
 
 from .conftest import Api, FakeFactory
 from .spec_validation import SPEC_PATH, recorded_violations

@@ -12,8 +12,8 @@ import aiohttp
 import pytest
 
 from circleci_async.testing import FakeCircleCI, FakeState, RecordedRequest, Route
+from circleci_async.testing.api_context import ApiContext
 from circleci_async.testing.replies import Reply
-from circleci_async.testing.routing import ApiContext
 
 from .conftest import Api, FakeFactory
 from .spec_validation import KNOWN_DEVIATIONS, recorded_violations, violations

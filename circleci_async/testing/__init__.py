@@ -10,6 +10,7 @@ request. The pytest plugin offers it as `fake_circleci`.
 
 from __future__ import annotations
 
+from .api_context import ApiContext, ApiError
 from .blobs import Blob
 from .context_records import ContextEnvVar, ContextRecord, ContextRestrictionRecord
 from .deploy_records import (
@@ -48,8 +49,7 @@ from .records import (
     WorkflowRecord,
 )
 from .replies import Reply
-from .routes import ROUTES
-from .routing import ApiContext, ApiError, Route, Router
+from .routing import ROUTES, Route, Router
 from .server import FakeCircleCI
 from .state import FakeState
 

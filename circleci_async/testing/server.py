@@ -16,6 +16,7 @@ from typing import Self
 import attrs
 from aiohttp import web
 
+from .api_context import ApiContext, ApiError
 from .artifacts import serve_artifact
 from .auth import is_authorized, unauthorized
 from .clock import datetime_clock
@@ -27,8 +28,7 @@ from .profiles import PROFILES, reshape
 from .recording import Origin, RecordedRequest
 from .records import ArtifactRecord
 from .replies import Reply, send
-from .routes import default_router
-from .routing import API_PREFIX, ApiContext, ApiError, RouteMatch, Router
+from .routing import API_PREFIX, RouteMatch, Router, default_router
 from .runner import BuildRunner
 from .state import FakeState
 from .storage import carries_token, serve_storage, storage_path

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from typing import cast
 
+from ..api_context import ApiContext, ApiError
 from ..context_records import (
     ContextEnvVar,
     ContextRecord,
@@ -19,7 +20,6 @@ from ..context_records import (
 )
 from ..payloads import JsonObject, rfc3339
 from ..replies import Reply
-from ..routing import ApiContext, ApiError
 from .bodies import Body
 from .lookups import found
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
+from ..api_context import ApiContext, ApiError
 from ..payloads import JsonObject, rfc3339
 from ..project_config_records import PipelineDefinitionRecord
 from ..records import ProjectRecord
 from ..replies import Reply
-from ..routing import ApiContext, ApiError
 from .bodies import Body
 from .lookups import project_by_id
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from ..api_context import ApiContext, ApiError
 from ..deploy_records import (
     ComponentRecord,
     ComponentVersionRecord,
@@ -17,7 +18,6 @@ from ..deploy_records import (
 )
 from ..payloads import JsonObject, rfc3339
 from ..replies import Reply
-from ..routing import ApiContext, ApiError
 from .bodies import Body
 from .lookups import found, project_by_id
 

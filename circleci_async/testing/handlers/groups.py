@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from ..api_context import ApiContext, ApiError
 from ..org_records import GroupRecord
 from ..payloads import JsonObject
 from ..replies import Reply
-from ..routing import ApiContext, ApiError
 from .bodies import Body
 from .lookups import found, organization
 

@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
+from ..api_context import ApiContext, ApiError
 from ..insight_data import (
     Run,
     duration_stats,
@@ -25,7 +26,6 @@ from ..insight_data import (
 from ..payloads import JsonObject, rfc3339
 from ..records import JobRecord, ProjectRecord, TestResultRecord
 from ..replies import Reply
-from ..routing import ApiContext, ApiError
 from .bodies import Body
 from .insights import Scope, known_workflow, scope, trends
 

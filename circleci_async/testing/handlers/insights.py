@@ -14,11 +14,11 @@ from typing import Any
 
 import attrs
 
+from ..api_context import ApiContext, ApiError
 from ..insight_data import Run, percentile, runs, success_rate, throughput, trend
 from ..payloads import JsonObject, rfc3339
 from ..records import ProjectRecord
 from ..replies import Reply
-from ..routing import ApiContext, ApiError
 from .lookups import found
 
 __all__ = [

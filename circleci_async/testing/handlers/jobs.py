@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from .. import lifecycle
+from ..api_context import ApiContext, ApiError
 from ..payloads import artifact_json, case_result_json, job_details_json
 from ..records import JobRecord
 from ..replies import Reply
-from ..routing import ApiContext, ApiError
 from .lookups import found
 
 __all__ = [

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import TypeVar
 
+from ..api_context import ApiContext, ApiError
 from ..org_records import OrganizationRecord
 from ..records import ProjectRecord
-from ..routing import ApiContext, ApiError
 
 __all__ = ["found", "organization", "project_by_id"]
 

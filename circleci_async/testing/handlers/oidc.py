@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import re
 
+from ..api_context import ApiContext, ApiError
 from ..org_records import OidcClaimsRecord, OrganizationRecord
 from ..payloads import JsonObject, rfc3339
 from ..replies import Reply
-from ..routing import ApiContext, ApiError
 from .bodies import Body
 from .lookups import found
 

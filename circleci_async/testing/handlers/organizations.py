@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import cast, get_args
 
+from ..api_context import ApiContext, ApiError
 from ..org_records import UrlOrbEntry, VcsTypeValue
 from ..payloads import JsonObject
 from ..replies import Reply
-from ..routing import ApiContext, ApiError
 from .bodies import Body
 from .lookups import found, organization
 

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..api_context import ApiContext, ApiError
 from ..configs import compile_config, outline_config, read_workflows
 from ..lifecycle import start_workflow
 from ..payloads import pipeline_creation_json
 from ..records import PipelineRecord
 from ..replies import Reply
-from ..routing import ApiContext, ApiError
 from .bodies import Body
 from .lookups import found
 from .pipelines import pipeline

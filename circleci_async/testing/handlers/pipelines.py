@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..api_context import ApiContext, ApiError
 from ..payloads import pipeline_creation_json, pipeline_json, workflow_json
 from ..records import PipelineRecord
 from ..replies import Reply
-from ..routing import ApiContext, ApiError
 from .bodies import Body
 from .lookups import found
 

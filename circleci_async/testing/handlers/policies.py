@@ -12,11 +12,11 @@ import time
 from datetime import datetime
 from typing import Any
 
+from ..api_context import ApiContext, ApiError
 from ..payloads import JsonObject, rfc3339
 from ..policy_records import DecisionLogRecord, PolicyContext, PolicyRecord
 from ..policy_rules import decide, declares_package
 from ..replies import Reply
-from ..routing import ApiContext, ApiError
 from .bodies import Body
 from .lookups import found
 

@@ -8,10 +8,10 @@ import struct
 import uuid
 from typing import Literal
 
+from ..api_context import ApiContext, ApiError
 from ..payloads import JsonObject, rfc3339
 from ..records import CheckoutKeyRecord, ProjectEnvVar, ProjectRecord
 from ..replies import Reply
-from ..routing import ApiContext, ApiError
 from .bodies import Body
 from .lookups import found
 

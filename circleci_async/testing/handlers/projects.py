@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 
+from ..api_context import ApiContext, ApiError
 from ..payloads import project_json
 from ..records import ProjectRecord
 from ..replies import Reply
-from ..routing import ApiContext, ApiError
 from .bodies import Body
 from .lookups import found, organization
 

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..api_context import ApiContext, ApiError
 from ..payloads import JsonObject, rfc3339, user_json
 from ..project_config_records import ScheduleRecord
 from ..records import UserRecord
 from ..replies import Reply
-from ..routing import ApiContext, ApiError
 from .bodies import Body
 from .lookups import found
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from ..api_context import ApiContext, ApiError
 from ..org_records import OrganizationRecord, UsageExportRecord
 from ..payloads import JsonObject, rfc3339
 from ..replies import Reply
-from ..routing import ApiContext, ApiError
 from ..state_core import is_uuid
 from .bodies import Body
 from .lookups import found, organization

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from ..api_context import ApiContext
 from ..org_records import OrganizationRecord
 from ..payloads import JsonObject, user_json
 from ..replies import Reply
-from ..routing import ApiContext
 from .lookups import found
 
 __all__ = ["collaboration_json", "get_collaborations", "get_current_user", "get_user"]

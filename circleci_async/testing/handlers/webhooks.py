@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from ...webhooks.loopback import is_loopback_url
+from ..api_context import ApiContext, ApiError
 from ..payloads import JsonObject, rfc3339
 from ..project_config_records import WebhookRecord
 from ..replies import Reply
-from ..routing import ApiContext, ApiError
 from .bodies import Body
 from .lookups import found
 

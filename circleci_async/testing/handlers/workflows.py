@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from .. import lifecycle
+from ..api_context import ApiContext, ApiError
 from ..payloads import job_item_json, workflow_json
 from ..records import WorkflowRecord
 from ..replies import Reply
-from ..routing import ApiContext, ApiError
 from .bodies import Body
 from .lookups import found
 
