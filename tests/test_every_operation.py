@@ -57,6 +57,7 @@ from circleci_async.testing import (
     ProjectRecord,
     WorkflowRecord,
 )
+from circleci_async.testing.handlers import insights as canned
 
 from .operation_calls import CALLS
 from .spec_schemas import operations, resolve
@@ -908,93 +909,77 @@ def insight_history(state: FakeState) -> None:
         job.started_at, job.stopped_at = start, start + timedelta(minutes=1)
 
 
-def rerun_on_the_same_commit(state: FakeState) -> str:
-    """A failed run rerun on the same commit, where `test_retry` passes the second time."""
-    slug = "gh/acme/flaky"
-    pipeline = state.add_pipeline(slug, branch="main")
-    outcomes: list[tuple[WorkflowOutcome, str]] = [("failed", "failure"), ("success", "success")]
-    for status, result in outcomes:
-        workflow = state.add_workflow(pipeline.id, name="build", status=status)
-        job = state.add_job(workflow.id, name="test", status=status)
-        assert job.number is not None
-        state.add_test(slug, job.number, name="test_retry", result=result, run_time=2.2)
-    return slug
+def _figures(decoded: object, canned: dict[str, object]) -> None:
+    """Each canned figure decodes to the same value on its attribute."""
+    for key, value in canned.items():
+        if not isinstance(value, dict):
+            assert getattr(decoded, key) == value, key
 
 
 async def insights(world: World) -> None:
+    """The fake's Insights figures are canned: they decode, and the names come from the runs."""
     circle = world.circle
     insight_history(world.state)
-    flaky_project = rerun_on_the_same_commit(world.state)
+    project = world.state.projects[METRICS]
     summaries = await collect(circle.insights.workflow_metrics(METRICS))
-    assert [(s.name, s.metrics.total_credits_used) for s in summaries[1:]] == [("nightly", 20)]
-    summary = summaries[0]
-    metrics = summary.metrics
-    assert (summary.name, metrics.total_runs, metrics.successful_runs, metrics.failed_runs) == (
-        "build",
-        4,
-        3,
-        1,
-    )
-    assert metrics.success_rate == 0.75
-    assert metrics.throughput == pytest.approx(4 / 90)
-    assert (metrics.total_credits_used, metrics.total_recoveries) == (500, 1)
-    assert metrics.mttr == 86400 + 600
-    durations = metrics.duration_metrics
-    assert (durations.min, durations.median, durations.p95, durations.max) == (300, 750, 1200, 1200)
-    every = await collect(circle.insights.workflow_metrics(METRICS, all_branches=True))
-    assert every[0].metrics.total_runs == 5
+    assert [(s.name, s.project_id) for s in summaries] == [
+        ("build", project.id),
+        ("nightly", project.id),
+    ]
+    metrics = summaries[0].metrics
+    _figures(metrics, canned.WORKFLOW_METRICS)
+    _figures(metrics.duration_metrics, canned.WORKFLOW_METRICS["duration_metrics"])
+    assert summaries[0].window_start < summaries[0].window_end
 
     runs = await collect(circle.insights.workflow_runs(METRICS, "build"))
-    assert [(r.status, r.duration, r.credits_used) for r in runs] == [
-        (WorkflowRunStatus.SUCCESS, 1200, 200),
-        (WorkflowRunStatus.SUCCESS, 900, 150),
-        (WorkflowRunStatus.FAILED, 300, 50),
-        (WorkflowRunStatus.SUCCESS, 600, 100),
+    assert [(r.status, r.branch) for r in runs[:2]] == [
+        (WorkflowRunStatus.SUCCESS, "feature/x"),
+        (WorkflowRunStatus.SUCCESS, "main"),
     ]
+    assert [r.status for r in runs].count(WorkflowRunStatus.FAILED) == 1
+    assert all((r.duration, r.credits_used) == (300, 100) for r in runs)
     jobs = await collect(circle.insights.job_metrics(METRICS, "build", job_name="tes"))
-    assert [(j.name, j.metrics.total_runs, j.metrics.failed_runs) for j in jobs] == [("test", 4, 1)]
+    assert [j.name for j in jobs] == ["test"]
+    _figures(jobs[0].metrics, canned.JOB_METRICS)
     nightly_jobs = await collect(circle.insights.job_metrics(METRICS, "nightly"))
-    assert [(j.name, j.metrics.total_credits_used) for j in nightly_jobs] == [
-        ("report", 10),
-        ("smoke", 10),
-    ]
+    assert [j.name for j in nightly_jobs] == ["report", "smoke"]
     workflow = await circle.insights.workflow_summary(METRICS, "build")
     metrics, trends = some(workflow.metrics), some(workflow.trends)
-    assert (metrics.total_runs, metrics.completed_runs) == (4, 4)
-    assert trends.total_runs == 3.0
+    assert (metrics.total_runs, metrics.completed_runs) == (40, 40)
+    _figures(trends, canned.TRENDS)
     assert workflow.workflow_names == ["build", "nightly"]
     tests = await circle.insights.test_metrics(METRICS, "build")
-    assert (tests.total_test_runs, tests.average_test_count, len(tests.test_runs)) == (8, 2, 4)
-    assert [(t.test_name, t.failed_runs, t.total_runs) for t in tests.most_failed_tests] == [
-        ("test_flaky", 1, 4)
-    ]
+    assert (tests.total_test_runs, tests.average_test_count, len(tests.test_runs)) == (20, 2, 6)
+    assert {t.test_name for t in tests.most_failed_tests} == {"test_ok", "test_flaky"}
+    _figures(tests.most_failed_tests[0], canned.TEST_METRICS)
     series = await collect(circle.insights.job_timeseries(METRICS, "build", granularity="daily"))
-    assert sum(item.metrics.total_runs for item in series) == 4
-    assert {item.name for item in series} == {"test"}
+    assert [(item.name, item.metrics.total_runs) for item in series] == [("test", 40)] * 3
+    assert series[0].timestamp < series[1].timestamp < series[2].timestamp
 
     page = await circle.insights.project_summary(METRICS, reporting_window="last-30-days")
     assert page.project_data is not None
-    assert some(page.project_data.metrics).total_runs == 6
-    assert some(page.project_data.metrics).total_duration_secs == 3300 + 120
+    _figures(some(page.project_data.metrics), canned.TOTALS)
     assert page.all_branches == ["feature/x", "main"]
     assert page.all_workflows == ["build", "nightly"]
     narrowed = await circle.insights.project_summary(METRICS, branches=["main"])
     assert [
-        (b.workflow_name, b.branch, some(b.metrics).total_runs)
+        (b.workflow_name, b.branch, some(b.metrics).p95_duration_secs)
         for b in narrowed.project_workflow_branch_data or []
-    ] == [("build", "main", 4), ("nightly", "main", 1)]
+    ] == [("build", "main", 615.0), ("nightly", "main", 615.0)]
     org = await circle.insights.org_summary("gh/acme", project_names=["metrics"])
     assert [(p.project_name, some(p.metrics).total_runs) for p in org.org_project_data] == [
-        ("metrics", 6)
+        ("metrics", 120)
     ]
     assert org.all_projects is not None
     assert "metrics" in org.all_projects
     branches = await circle.insights.branches(METRICS, workflow_name="build")
     assert branches.branches == ["feature/x", "main"]
-    flaky = await circle.insights.flaky_tests(flaky_project)
-    assert [(t.test_name, t.times_flaked, t.time_wasted) for t in flaky.flaky_tests] == [
-        ("test_retry", 1, 3)
+    flaky = await circle.insights.flaky_tests(METRICS)
+    assert sorted((t.test_name, t.times_flaked, t.time_wasted) for t in flaky.flaky_tests) == [
+        ("test_flaky", 3, 8),
+        ("test_ok", 3, 8),
     ]
+    assert {t.job_name for t in flaky.flaky_tests} == {"test"}
     with pytest.raises(NotFoundError):
         await circle.insights.workflow_summary(METRICS, "weekly")
 

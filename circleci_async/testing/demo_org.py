@@ -13,7 +13,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 from xml.sax.saxutils import quoteattr
 
 from .records import (
@@ -23,7 +23,9 @@ from .records import (
     TriggerTypeValue,
     WorkflowStatusValue,
 )
-from .state import FakeState
+
+if TYPE_CHECKING:
+    from .state import FakeState
 
 __all__ = ["DEMO_BRANCH", "DEMO_PROJECT", "DemoOrg", "seed_demo_org"]
 

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from .blobs import Blob
-from .demo import populate
+from .demo_org import DemoOrg, seed_demo_org
 from .org_factories import OrgFactories
 from .org_records import OrganizationRecord
 from .records import (
@@ -341,16 +341,13 @@ class FakeState(OrgFactories):
         job.tests.append(test)
         return test
 
-    def seed_demo(
-        self, seed: int = 0, *, projects: int = 2, pipelines_per_project: int = 15
-    ) -> list[ProjectRecord]:
-        """Add a small, realistic organisation generated deterministically from `seed`.
+    def seed_demo(self, seed: int = 0, *, pipelines: int = 30) -> DemoOrg:
+        """Add the demo organisation `acme` (`demo_org.seed_demo_org`), drawn from `seed`.
 
-        Each project gets `pipelines_per_project` pipelines on a few branches, with workflows,
-        jobs in mixed states, test results and artifacts (small, generated on demand).
+        Four projects share about `pipelines` pipelines, with workflows, jobs in mixed states,
+        test results and artifacts (generated on demand, never held in memory).
         """
-        with self._reseeded(seed) as rng:
-            return populate(self, rng, projects=projects, pipelines=pipelines_per_project)
+        return seed_demo_org(self, seed, pipelines=pipelines)
 
     def push_commit(
         self,
