@@ -58,6 +58,7 @@ from circleci_async.testing import (
     WorkflowRecord,
 )
 from circleci_async.testing.handlers import insights as canned
+from circleci_async.testing.handlers.policies import CANNED_REASON
 
 from .operation_calls import CALLS
 from .spec_schemas import operations, resolve
@@ -89,8 +90,6 @@ workflows:
 """
 POLICY = """package org
 policy_name["docker_only"]
-# fake: hard-fail no_machine when config contains machine: true
-# fake: soft-fail pin_images when config contains :latest
 """
 
 
@@ -714,12 +713,18 @@ async def policies(world: World) -> None:
         owner, "config", input="jobs:\n  b:\n    machine: true\n", metadata=metadata
     )
     assert failing.status == "HARD_FAIL"
-    assert [(v.rule, v.reason) for v in failing.hard_failures or []] == [
-        ("no_machine", "config contains machine: true")
-    ]
+    assert failing.enabled_rules == ["docker"]
+    assert [(v.rule, v.reason) for v in failing.hard_failures or []] == [("docker", CANNED_REASON)]
+    changed = await circle.policies.create_policy_bundle(
+        owner, "config", policies={"docker.rego": POLICY + "# changed\n"}
+    )
+    assert changed.modified == ["docker"]
+    emptied = await circle.policies.create_policy_bundle(owner, "config", policies={})
+    assert emptied.deleted == ["docker"]
     passing = await circle.policies.decide(owner, "config", input="jobs: {}")
     assert passing.status == "PASS"
-    assert passing.enabled_rules == ["no_machine", "pin_images"]
+    assert passing.enabled_rules == []
+    assert passing.hard_failures is None
     logs = await collect(circle.policies.decision_logs(owner, "config"))
     assert [log.decision.status for log in logs if log.decision] == ["PASS", "HARD_FAIL"]
     on_main = await collect(circle.policies.decision_logs(owner, "config", branch="main"))
@@ -729,17 +734,11 @@ async def policies(world: World) -> None:
     assert logs[1].id is not None
     assert await circle.policies.decision_log(owner, "config", logs[1].id) == logs[1]
     used = await circle.policies.decision_policy_bundle(owner, "config", logs[1].id)
-    assert list(used) == ["docker"]
-
-    changed = await circle.policies.create_policy_bundle(
-        owner, "config", policies={"docker.rego": POLICY + "# changed\n"}
-    )
-    assert changed.modified == ["docker"]
-    emptied = await circle.policies.create_policy_bundle(owner, "config", policies={})
-    assert emptied.deleted == ["docker"]
-    assert list(await circle.policies.decision_policy_bundle(owner, "config", logs[1].id)) == [
-        "docker"
+    assert [(name, [p.content for p in docs]) for name, docs in used.items()] == [
+        ("docker", [POLICY])
     ]
+    assert logs[0].id is not None
+    assert await circle.policies.decision_policy_bundle(owner, "config", logs[0].id) == {}
 
 
 # Deploy and Rollback -------------------------------------------------------------------

@@ -1,26 +1,28 @@
 """Handlers of the Policy Management tag: an owner's config policies and their decisions.
 
 The owner is an organization id and the only policy context is `config` (else 400). Errors
-are `{"error": ...}`. Decisions follow `..policy_rules`; a bundle is applied with 201, or only
-compared (`dry=true`) with 200; a bundle over 1 MB is a 413.
+are `{"error": ...}`. Decisions are canned (the fake runs no Rego): `HARD_FAIL` under a
+non-empty bundle, one failure per policy, and `PASS` under an empty one; each is logged with
+the metadata sent. A bundle is applied with 201, or only compared (`dry=true`) with 200; a
+bundle over 1 MB is a 413, and every policy must declare `package org`.
 """
 
 from __future__ import annotations
 
 import hashlib
-import time
+import re
 from datetime import datetime
 from typing import Any
 
 from ..api_context import ApiContext, ApiError
 from ..payloads import JsonObject, rfc3339
 from ..policy_records import DecisionLogRecord, PolicyContext, PolicyRecord
-from ..policy_rules import decide, declares_package
 from ..replies import Reply
 from .bodies import Body
 from .lookups import found
 
 __all__ = [
+    "CANNED_REASON",
     "MAX_BUNDLE_BYTES",
     "create_policy_bundle",
     "get_decision_log",
@@ -36,6 +38,9 @@ __all__ = [
 MAX_BUNDLE_BYTES = 1_000_000
 """The largest bundle the fake takes."""
 _CONTEXTS = frozenset({"config"})
+_PACKAGE = re.compile(r"^\s*package\s+org\s*$", re.MULTILINE)
+CANNED_REASON = "the fake fails every policy of a non-empty bundle"
+"""The reason of every failure in a canned decision."""
 _VCS_FIELDS = ("branch", "origin_repository_url", "release_tag", "target_repository_url")
 
 
@@ -90,20 +95,27 @@ def _metadata(sent: dict[str, Any]) -> dict[str, Any]:
     return kept
 
 
+def _decide(bundle: dict[str, PolicyRecord]) -> dict[str, Any]:
+    """The canned decision under `bundle` (a `Decision` JSON object)."""
+    if not bundle:
+        return {"status": "PASS", "enabled_rules": []}
+    failures = [{"rule": name, "reason": CANNED_REASON} for name in sorted(bundle)]
+    return {"status": "HARD_FAIL", "enabled_rules": sorted(bundle), "hard_failures": failures}
+
+
 async def make_decision(ctx: ApiContext) -> Reply:
     """POST /owner/{ownerID}/context/{context}/decision: decide on a config, log it."""
     policies = _policy_context(ctx)
     body = await Body.read(ctx, fields=("input", "metadata"))
-    config = body.need_text("input")
-    started = time.perf_counter()
-    decision = decide(policies.bundle.values(), config)
+    body.need_text("input")
+    decision = _decide(policies.bundle)
     log = DecisionLogRecord(
         id=ctx.state.new_id(),
         created_at=ctx.state.now(),
         decision=decision,
         metadata=_metadata(body.mapping("metadata") or {}),
         bundle=dict(policies.bundle),
-        time_taken_ms=round((time.perf_counter() - started) * 1000),
+        time_taken_ms=1,
     )
     policies.decisions.insert(0, log)
     return Reply.json(200, decision)
@@ -195,7 +207,7 @@ def _sources(body: Body) -> dict[str, str]:
         name = file_name.removesuffix(".rego")
         if not name or not isinstance(content, str):
             raise ApiError(400, f"Policy {file_name!r} must be named and hold Rego source.")
-        if not declares_package(content):
+        if _PACKAGE.search(content) is None:
             raise ApiError(400, f"Policy {file_name!r} must declare `package org`.")
         sources[name] = content
     if sum(len(content.encode()) for content in sources.values()) > MAX_BUNDLE_BYTES:
