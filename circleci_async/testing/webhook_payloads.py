@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from .payloads import JsonObject, rfc3339
 from .project_config_records import WebhookRecord
 from .records import JobRecord, PipelineRecord, ProjectRecord, WorkflowRecord
+from .renderers import JsonObject, rfc3339
 
 __all__ = ["event_payload", "workflow_web_url"]
 

@@ -18,7 +18,12 @@ from ..context_records import (
     OwnerTypeValue,
     RestrictionTypeValue,
 )
-from ..payloads import JsonObject, rfc3339
+from ..renderers import (
+    JsonObject,
+    context_json,
+    context_restriction_json,
+    context_variable_json,
+)
 from ..replies import Reply
 from .bodies import Body
 from .lookups import found
@@ -39,31 +44,6 @@ __all__ = [
 _OWNER_TYPES = frozenset({"organization", "account"})
 _RESTRICTION_TYPES = frozenset({"project", "expression", "group"})
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-
-
-def _context_json(context: ContextRecord) -> JsonObject:
-    return {"id": context.id, "name": context.name, "created_at": rfc3339(context.created_at)}
-
-
-def _variable_json(context: ContextRecord, variable: ContextEnvVar) -> JsonObject:
-    return {
-        "variable": variable.name,
-        "created_at": rfc3339(variable.created_at),
-        "updated_at": rfc3339(variable.updated_at),
-        "context_id": context.id,
-    }
-
-
-def _restriction_json(restriction: ContextRestrictionRecord) -> JsonObject:
-    body: JsonObject = {
-        "id": restriction.id,
-        "name": restriction.name,
-        "restriction_type": restriction.restriction_type,
-        "restriction_value": restriction.restriction_value,
-    }
-    if restriction.restriction_type == "project":
-        body["project_id"] = restriction.restriction_value
-    return body
 
 
 def _owner(
@@ -94,7 +74,7 @@ async def list_contexts(ctx: ApiContext) -> Reply:
         ctx, query.get("owner-id"), query.get("owner-slug"), query.get("owner-type")
     )
     contexts = [item for item in ctx.state.contexts.values() if item.owner_id == owner_id]
-    return ctx.page(contexts, _context_json)
+    return ctx.page(contexts, context_json)
 
 
 async def create_context(ctx: ApiContext) -> Reply:
@@ -115,12 +95,12 @@ async def create_context(ctx: ApiContext) -> Reply:
         created_at=ctx.state.now(),
     )
     ctx.state.contexts[context.id] = context
-    return Reply.json(200, _context_json(context))
+    return Reply.json(200, context_json(context))
 
 
 async def get_context(ctx: ApiContext) -> Reply:
     """GET /context/{context_id}."""
-    return Reply.json(200, _context_json(_context(ctx)))
+    return Reply.json(200, context_json(_context(ctx)))
 
 
 async def delete_context(ctx: ApiContext) -> Reply:
@@ -133,7 +113,7 @@ async def list_environment_variables(ctx: ApiContext) -> Reply:
     """GET /context/{context_id}/environment-variable: names and dates, never values."""
     context = _context(ctx)
     variables = list(context.env_vars.values())
-    return ctx.page(variables, lambda variable: _variable_json(context, variable))
+    return ctx.page(variables, lambda variable: context_variable_json(context, variable))
 
 
 async def add_environment_variable(ctx: ApiContext) -> Reply:
@@ -151,7 +131,7 @@ async def add_environment_variable(ctx: ApiContext) -> Reply:
     else:
         variable.value = value
         variable.updated_at = now
-    return Reply.json(200, _variable_json(context, variable))
+    return Reply.json(200, context_variable_json(context, variable))
 
 
 async def delete_environment_variable(ctx: ApiContext) -> Reply:
@@ -166,7 +146,7 @@ async def get_context_restrictions(ctx: ApiContext) -> Reply:
     context = _context(ctx)
 
     def render(restriction: ContextRestrictionRecord) -> JsonObject:
-        return {**_restriction_json(restriction), "context_id": context.id}
+        return {**context_restriction_json(restriction), "context_id": context.id}
 
     return ctx.page(context.restrictions, render)
 
@@ -203,7 +183,7 @@ async def create_context_restriction(ctx: ApiContext) -> Reply:
         name=_restriction_name(ctx, context, kind, value),
     )
     context.restrictions.append(restriction)
-    return Reply.json(201, _restriction_json(restriction))
+    return Reply.json(201, context_restriction_json(restriction))
 
 
 async def delete_context_restriction(ctx: ApiContext) -> Reply:

@@ -8,12 +8,11 @@ Deleting a definition deletes its triggers.
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlsplit
 
 from ..api_context import ApiContext, ApiError
-from ..payloads import JsonObject, rfc3339
 from ..project_config_records import PipelineDefinitionRecord
 from ..records import ProjectRecord
+from ..renderers import definition_json, repo_json
 from ..replies import Reply
 from .bodies import Body
 from .lookups import project_by_id
@@ -29,31 +28,6 @@ __all__ = [
 ]
 
 _FIELDS = ("name", "description", "config_source", "checkout_source")
-
-
-def repo_json(project: ProjectRecord, repo: dict[str, Any]) -> JsonObject:
-    """A source's `repo` as answered: its external id and the project repository's full name."""
-    return {**repo, "full_name": urlsplit(project.vcs_url).path.strip("/")}
-
-
-def _source_json(project: ProjectRecord, source: dict[str, Any]) -> JsonObject:
-    body = dict(source)
-    if "repo" in body:
-        body["repo"] = repo_json(project, body["repo"])
-    return body
-
-
-def _definition_json(project: ProjectRecord, item: PipelineDefinitionRecord) -> JsonObject:
-    body: JsonObject = {
-        "id": item.id,
-        "name": item.name,
-        "created_at": rfc3339(item.created_at),
-        "config_source": _source_json(project, item.config_source),
-        "checkout_source": _source_json(project, item.checkout_source),
-    }
-    if item.description is not None:
-        body["description"] = item.description
-    return body
 
 
 def _repo(source: Body) -> dict[str, str]:
@@ -90,7 +64,7 @@ async def list_pipeline_definitions(ctx: ApiContext) -> Reply:
     """GET /projects/{project_id}/pipeline-definitions."""
     project = project_by_id(ctx)
     items = [
-        _definition_json(project, item)
+        definition_json(project, item)
         for item in ctx.state.pipeline_definitions.values()
         if item.project_id == project.id
     ]
@@ -111,13 +85,13 @@ async def create_pipeline_definition(ctx: ApiContext) -> Reply:
         checkout_source=_checkout_source(body),
     )
     ctx.state.pipeline_definitions[item.id] = item
-    return Reply.json(200, _definition_json(project, item))
+    return Reply.json(200, definition_json(project, item))
 
 
 async def get_pipeline_definition(ctx: ApiContext) -> Reply:
     """GET /projects/{project_id}/pipeline-definitions/{pipeline_definition_id}."""
     project = project_by_id(ctx)
-    return Reply.json(200, _definition_json(project, definition(ctx, project)))
+    return Reply.json(200, definition_json(project, definition(ctx, project)))
 
 
 async def update_pipeline_definition(ctx: ApiContext) -> Reply:
@@ -142,7 +116,7 @@ async def update_pipeline_definition(ctx: ApiContext) -> Reply:
             item.checkout_source["provider"] = provider
         if checkout.has("repo"):
             item.checkout_source["repo"] = _repo(checkout)
-    return Reply.json(200, _definition_json(project, item))
+    return Reply.json(200, definition_json(project, item))
 
 
 async def delete_pipeline_definition(ctx: ApiContext) -> Reply:

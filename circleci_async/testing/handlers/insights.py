@@ -12,7 +12,6 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 from ..api_context import ApiContext, ApiError
-from ..payloads import JsonObject, rfc3339
 from ..records import (
     JobRecord,
     PipelineRecord,
@@ -20,6 +19,7 @@ from ..records import (
     TestResultRecord,
     WorkflowRecord,
 )
+from ..renderers import JsonObject, rfc3339
 from ..replies import Reply
 from .bodies import Body
 from .lookups import found

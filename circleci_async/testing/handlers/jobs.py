@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from .. import lifecycle
 from ..api_context import ApiContext, ApiError
-from ..payloads import artifact_json, case_result_json, job_details_json
 from ..records import JobRecord
+from ..renderers import artifact_json, case_result_json, job_details_json
 from ..replies import Reply
 from .lookups import found
 

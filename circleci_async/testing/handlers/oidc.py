@@ -9,7 +9,7 @@ import re
 
 from ..api_context import ApiContext, ApiError
 from ..org_records import OidcClaimsRecord, OrganizationRecord
-from ..payloads import JsonObject, rfc3339
+from ..renderers import oidc_claims_json
 from ..replies import Reply
 from .bodies import Body
 from .lookups import found
@@ -25,19 +25,6 @@ __all__ = [
 
 _TTL = re.compile(r"^([0-9]+(ms|s|m|h|d|w)){1,7}$")
 _CLAIMS = frozenset({"audience", "ttl"})
-
-
-def _claims_json(claims: OidcClaimsRecord) -> JsonObject:
-    body: JsonObject = {"org_id": claims.org_id}
-    if claims.project_id is not None:
-        body["project_id"] = claims.project_id
-    if claims.audience is not None and claims.audience_updated_at is not None:
-        body["audience"] = list(claims.audience)
-        body["audience_updated_at"] = rfc3339(claims.audience_updated_at)
-    if claims.ttl is not None and claims.ttl_updated_at is not None:
-        body["ttl"] = claims.ttl
-        body["ttl_updated_at"] = rfc3339(claims.ttl_updated_at)
-    return body
 
 
 def _org(ctx: ApiContext) -> OrganizationRecord:
@@ -73,7 +60,7 @@ async def _patch(ctx: ApiContext, claims: OidcClaimsRecord) -> Reply:
         claims.audience, claims.audience_updated_at = audience, now
     if ttl is not None:
         claims.ttl, claims.ttl_updated_at = ttl, now
-    return Reply.json(200, _claims_json(claims))
+    return Reply.json(200, oidc_claims_json(claims))
 
 
 def _delete(ctx: ApiContext, claims: OidcClaimsRecord) -> Reply:
@@ -87,12 +74,12 @@ def _delete(ctx: ApiContext, claims: OidcClaimsRecord) -> Reply:
         claims.audience = claims.audience_updated_at = None
     if "ttl" in names:
         claims.ttl = claims.ttl_updated_at = None
-    return Reply.json(200, _claims_json(claims))
+    return Reply.json(200, oidc_claims_json(claims))
 
 
 async def get_org_claims(ctx: ApiContext) -> Reply:
     """GET /org/{orgID}/oidc-custom-claims."""
-    return Reply.json(200, _claims_json(_org_claims(ctx)))
+    return Reply.json(200, oidc_claims_json(_org_claims(ctx)))
 
 
 async def patch_org_claims(ctx: ApiContext) -> Reply:
@@ -107,7 +94,7 @@ async def delete_org_claims(ctx: ApiContext) -> Reply:
 
 async def get_project_claims(ctx: ApiContext) -> Reply:
     """GET /org/{orgID}/project/{projectID}/oidc-custom-claims."""
-    return Reply.json(200, _claims_json(_project_claims(ctx)))
+    return Reply.json(200, oidc_claims_json(_project_claims(ctx)))
 
 
 async def patch_project_claims(ctx: ApiContext) -> Reply:

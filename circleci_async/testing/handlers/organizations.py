@@ -6,7 +6,7 @@ from typing import cast, get_args
 
 from ..api_context import ApiContext, ApiError
 from ..org_records import UrlOrbEntry, VcsTypeValue
-from ..payloads import JsonObject
+from ..renderers import url_orb_entry_json
 from ..replies import Reply
 from .bodies import Body
 from .lookups import found, organization
@@ -21,10 +21,6 @@ __all__ = [
 
 _VCS_TYPES = frozenset(get_args(VcsTypeValue))
 _AUTH = frozenset({"github-oauth", "none", "bitbucket-oauth", "github-app"})
-
-
-def _entry_json(entry: UrlOrbEntry) -> JsonObject:
-    return {"id": entry.id, "name": entry.name, "prefix": entry.prefix, "auth": entry.auth}
 
 
 async def create_organization(ctx: ApiContext) -> Reply:
@@ -54,7 +50,7 @@ async def delete_organization(ctx: ApiContext) -> Reply:
 async def list_url_orb_allow_list_entries(ctx: ApiContext) -> Reply:
     """GET /organization/{org-slug-or-id}/url-orb-allow-list."""
     entries = organization(ctx, "org-slug-or-id").url_orb_allow_list
-    return Reply.json(200, {"items": [_entry_json(entry) for entry in entries]})
+    return Reply.json(200, {"items": [url_orb_entry_json(entry) for entry in entries]})
 
 
 async def create_url_orb_allow_list_entry(ctx: ApiContext) -> Reply:

@@ -15,8 +15,8 @@ from typing import Any
 from ..api_context import ApiContext, ApiError
 from ..configs import compile_config, outline_config, read_workflows
 from ..lifecycle import start_workflow
-from ..payloads import pipeline_creation_json
 from ..records import PipelineRecord
+from ..renderers import pipeline_creation_json
 from ..replies import Reply
 from .bodies import Body
 from .lookups import found

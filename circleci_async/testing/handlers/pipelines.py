@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from ..api_context import ApiContext, ApiError
-from ..payloads import pipeline_creation_json, pipeline_json, workflow_json
 from ..records import PipelineRecord
+from ..renderers import pipeline_creation_json, pipeline_json, workflow_json
 from ..replies import Reply
 from .bodies import Body
 from .lookups import found

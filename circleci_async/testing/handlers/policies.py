@@ -9,14 +9,13 @@ bundle over 1 MB is a 413, and every policy must declare `package org`.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from datetime import datetime
 from typing import Any
 
 from ..api_context import ApiContext, ApiError
-from ..payloads import JsonObject, rfc3339
 from ..policy_records import DecisionLogRecord, PolicyContext, PolicyRecord
+from ..renderers import decision_log_json, policy_bundle_json, policy_json
 from ..replies import Reply
 from .bodies import Body
 from .lookups import found
@@ -50,33 +49,6 @@ def _policy_context(ctx: ApiContext) -> PolicyContext:
     if context not in _CONTEXTS:
         raise ApiError(400, f"Unknown policy context {context!r}; the only one is config.")
     return org.policies.setdefault(context, PolicyContext())
-
-
-def _policy_json(policy: PolicyRecord) -> JsonObject:
-    return {
-        "name": policy.name,
-        "content": policy.content,
-        "created_at": rfc3339(policy.created_at),
-        "created_by": policy.created_by,
-    }
-
-
-def _bundle_json(bundle: dict[str, PolicyRecord]) -> JsonObject:
-    return {name: [_policy_json(policy)] for name, policy in sorted(bundle.items())}
-
-
-def _log_json(log: DecisionLogRecord) -> JsonObject:
-    return {
-        "id": log.id,
-        "created_at": rfc3339(log.created_at),
-        "decision": log.decision,
-        "metadata": log.metadata,
-        "policies": {
-            name: hashlib.sha512(policy.content.encode()).hexdigest()
-            for name, policy in sorted(log.bundle.items())
-        },
-        "time_taken_ms": log.time_taken_ms,
-    }
 
 
 def _metadata(sent: dict[str, Any]) -> dict[str, Any]:
@@ -153,7 +125,7 @@ async def get_decision_logs(ctx: ApiContext) -> Reply:
     offset = int(offset_text)
     logs = [log for log in policies.decisions if _matches(log, ctx)]
     page = logs[offset : offset + ctx.page_size]
-    return Reply.json(200, [_log_json(log) for log in page])
+    return Reply.json(200, [decision_log_json(log) for log in page])
 
 
 def _decision(ctx: ApiContext) -> DecisionLogRecord:
@@ -164,12 +136,12 @@ def _decision(ctx: ApiContext) -> DecisionLogRecord:
 
 async def get_decision_log(ctx: ApiContext) -> Reply:
     """GET /owner/{ownerID}/context/{context}/decision/{decisionID}."""
-    return Reply.json(200, _log_json(_decision(ctx)))
+    return Reply.json(200, decision_log_json(_decision(ctx)))
 
 
 async def get_decision_log_policy_bundle(ctx: ApiContext) -> Reply:
     """GET .../decision/{decisionID}/policy-bundle: the bundle the decision was made with."""
-    return Reply.json(200, _bundle_json(_decision(ctx).bundle))
+    return Reply.json(200, policy_bundle_json(_decision(ctx).bundle))
 
 
 async def get_decision_settings(ctx: ApiContext) -> Reply:
@@ -188,13 +160,13 @@ async def set_decision_settings(ctx: ApiContext) -> Reply:
 
 async def get_policy_bundle(ctx: ApiContext) -> Reply:
     """GET /owner/{ownerID}/context/{context}/policy-bundle."""
-    return Reply.json(200, _bundle_json(_policy_context(ctx).bundle))
+    return Reply.json(200, policy_bundle_json(_policy_context(ctx).bundle))
 
 
 async def get_policy_document(ctx: ApiContext) -> Reply:
     """GET /owner/{ownerID}/context/{context}/policy-bundle/{policyName}."""
     policy = _policy_context(ctx).bundle.get(ctx.params["policyName"])
-    return Reply.json(200, _policy_json(found(policy, "Policy")))
+    return Reply.json(200, policy_json(found(policy, "Policy")))
 
 
 def _sources(body: Body) -> dict[str, str]:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 from ..api_context import ApiContext, ApiError
-from ..payloads import project_json
 from ..records import ProjectRecord
+from ..renderers import project_json
 from ..replies import Reply
 from .bodies import Body
 from .lookups import found, organization

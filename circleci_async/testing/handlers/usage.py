@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from ..api_context import ApiContext, ApiError
 from ..org_records import OrganizationRecord, UsageExportRecord
-from ..payloads import JsonObject, rfc3339
+from ..renderers import JsonObject, rfc3339, usage_export_json
 from ..replies import Reply
 from ..state_core import is_uuid
 from .bodies import Body
@@ -24,17 +24,6 @@ MAX_WINDOW = timedelta(days=32)
 _HISTORY = timedelta(days=396)
 """How far back an export may start (13 months of data are kept)."""
 _DOWNLOADS = "https://fake-usage-exports.circleci.com"
-
-
-def _status_json(job: UsageExportRecord) -> JsonObject:
-    body: JsonObject = {
-        "usage_export_job_id": job.id,
-        "state": job.state,
-        "download_urls": list(job.download_urls),
-    }
-    if job.error_reason is not None:
-        body["error_reason"] = job.error_reason
-    return body
 
 
 def _advance(ctx: ApiContext, org: OrganizationRecord, job: UsageExportRecord) -> None:
@@ -85,4 +74,4 @@ async def get_usage_export(ctx: ApiContext) -> Reply:
     org = organization(ctx, "org_id")
     job = found(org.usage_exports.get(ctx.params["usage_export_job_id"]), "Usage export job")
     _advance(ctx, org, job)
-    return Reply.json(200, _status_json(job))
+    return Reply.json(200, usage_export_json(job))

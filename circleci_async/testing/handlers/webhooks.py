@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from ...webhooks.loopback import is_loopback_url
 from ..api_context import ApiContext, ApiError
-from ..payloads import JsonObject, rfc3339
 from ..project_config_records import WebhookRecord
+from ..renderers import webhook_json
 from ..replies import Reply
 from .bodies import Body
 from .lookups import found
@@ -15,20 +15,6 @@ __all__ = ["create_webhook", "delete_webhook", "get_webhook", "list_webhooks", "
 _EVENTS = frozenset({"workflow-completed", "job-completed"})
 _SCOPES = frozenset({"project"})
 _CHANGEABLE = ("name", "events", "url", "verify-tls", "signing-secret")
-
-
-def _webhook_json(webhook: WebhookRecord) -> JsonObject:
-    return {
-        "id": webhook.id,
-        "name": webhook.name,
-        "url": webhook.url,
-        "events": list(webhook.events),
-        "verify-tls": webhook.verify_tls,
-        "signing-secret": "****" + webhook.signing_secret[-4:],
-        "scope": {"id": webhook.scope_id, "type": webhook.scope_type},
-        "created-at": rfc3339(webhook.created_at),
-        "updated-at": rfc3339(webhook.updated_at),
-    }
 
 
 def _url(body: Body) -> str:
@@ -65,7 +51,7 @@ async def list_webhooks(ctx: ApiContext) -> Reply:
         raise ApiError(400, "scope-id and scope-type are required.")
     _scope(ctx, scope_id, scope_type)
     hooks = [item for item in ctx.state.webhooks.values() if item.scope_id == scope_id]
-    return ctx.page(hooks, _webhook_json)
+    return ctx.page(hooks, webhook_json)
 
 
 async def create_webhook(ctx: ApiContext) -> Reply:
@@ -88,12 +74,12 @@ async def create_webhook(ctx: ApiContext) -> Reply:
         updated_at=now,
     )
     ctx.state.webhooks[webhook.id] = webhook
-    return Reply.json(201, _webhook_json(webhook))
+    return Reply.json(201, webhook_json(webhook))
 
 
 async def get_webhook(ctx: ApiContext) -> Reply:
     """GET /webhook/{webhook-id}."""
-    return Reply.json(200, _webhook_json(_webhook(ctx)))
+    return Reply.json(200, webhook_json(_webhook(ctx)))
 
 
 async def update_webhook(ctx: ApiContext) -> Reply:
@@ -111,7 +97,7 @@ async def update_webhook(ctx: ApiContext) -> Reply:
     if body.has("signing-secret"):
         webhook.signing_secret = body.need_text("signing-secret", empty=True)
     webhook.updated_at = ctx.state.now()
-    return Reply.json(200, _webhook_json(webhook))
+    return Reply.json(200, webhook_json(webhook))
 
 
 async def delete_webhook(ctx: ApiContext) -> Reply:

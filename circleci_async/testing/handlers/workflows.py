@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from .. import lifecycle
 from ..api_context import ApiContext, ApiError
-from ..payloads import job_item_json, workflow_json
 from ..records import WorkflowRecord
+from ..renderers import job_item_json, workflow_json
 from ..replies import Reply
 from .bodies import Body
 from .lookups import found
