@@ -1,4 +1,4 @@
-"""`FakeState`: the fake's in-memory data, and the factory methods that fill it."""
+"""`FakeState`: the fake's data; on top of `OrgState`, projects and their builds."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from typing import Any, Literal
 
 from .blobs import Blob
 from .demo_org import DemoOrg, seed_demo_org
-from .org_factories import OrgFactories
 from .org_records import OrganizationRecord
+from .org_state import OrgState
 from .records import (
     FINISHED_JOB_STATUSES,
     FINISHED_WORKFLOW_STATUSES,
@@ -33,7 +33,7 @@ from .records import (
     WorkflowStatusValue,
     default_settings,
 )
-from .state_core import canonical_slug, is_uuid
+from .store import canonical_slug, is_uuid
 from .urls import artifact_url_path, canonical, lookup_keys
 
 __all__ = ["DEFAULT_ARTIFACT_SIZE", "FakeState", "canonical_slug"]
@@ -49,7 +49,7 @@ _PROVIDERS: dict[str, VcsProviderValue] = {
 _REPO_HOSTS = {"gh": "https://github.com", "bb": "https://bitbucket.org"}
 
 
-class FakeState(OrgFactories):
+class FakeState(OrgState):
     """In-memory CircleCI data: one user from the start, then whatever the factories add.
 
     Ids come from a random generator seeded with `seed`, so a seeded state is reproducible.
@@ -114,21 +114,6 @@ class FakeState(OrgFactories):
         )
         self.projects[slug] = project
         return project
-
-    def _organization_for(self, vcs: str, org: str, name: str) -> OrganizationRecord:
-        """The organization of a new project's slug, created on first use.
-
-        One id is drawn whether or not it exists (as before organizations were records), so
-        the ids of seeded data do not change.
-        """
-        fresh = self.new_id()
-        existing = self.organization(f"{vcs}/{org}")
-        if existing is not None:
-            return existing
-        org_id = org if vcs == "circleci" and is_uuid(org) else fresh
-        return self.add_organization(
-            name, vcs_type=self.vcs_type_of(vcs), slug=f"{vcs}/{org}", org_id=org_id
-        )
 
     def add_pipeline(
         self,

@@ -13,7 +13,7 @@ from ..api_context import ApiContext, ApiError
 from ..org_records import OrganizationRecord, UsageExportRecord
 from ..renderers import JsonObject, rfc3339, usage_export_json
 from ..replies import Reply
-from ..state_core import is_uuid
+from ..store import is_uuid
 from .bodies import Body
 from .lookups import found, organization
 

@@ -1,12 +1,11 @@
-"""`StateCore`: the fake's collections, its id generator and its clock."""
+"""`Store`: the fake's collections of records, its id generator and its clock."""
 
 from __future__ import annotations
 
 import random
 import re
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from .context_records import ContextRecord
@@ -27,7 +26,7 @@ from .records import (
     WorkflowRecord,
 )
 
-__all__ = ["StateCore", "canonical_slug", "is_uuid"]
+__all__ = ["Store", "canonical_slug", "is_uuid"]
 
 _VCS_ALIASES = {"github": "gh", "bitbucket": "bb"}
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
@@ -44,7 +43,7 @@ def is_uuid(value: str) -> bool:
     return _UUID.fullmatch(value) is not None
 
 
-class StateCore:
+class Store:
     """Every collection of the fake's data, with the generator that makes ids and the clock.
 
     Ids come from a random generator seeded with `seed`, so a seeded state is reproducible.
@@ -101,12 +100,3 @@ class StateCore:
     def now(self) -> datetime:
         """The state's clock (timezone-aware UTC)."""
         return self._clock()
-
-    @contextmanager
-    def _reseeded(self, seed: int) -> Iterator[random.Random]:
-        saved = self._rng
-        self._rng = random.Random(f"circleci-async-demo:{seed}")
-        try:
-            yield self._rng
-        finally:
-            self._rng = saved

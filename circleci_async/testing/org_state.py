@@ -1,4 +1,4 @@
-"""`OrgFactories`: organizations, users, and the deploy environments and components of an org."""
+"""`OrgState`: organizations, their users, and their deploy environments and components."""
 
 from __future__ import annotations
 
@@ -8,16 +8,16 @@ from datetime import datetime
 from .deploy_records import ComponentRecord, ComponentVersionRecord, EnvironmentRecord
 from .org_records import OrganizationRecord, VcsTypeValue
 from .records import JobRecord, ProjectRecord, UserRecord
-from .state_core import StateCore, canonical_slug
+from .store import Store, canonical_slug, is_uuid
 
-__all__ = ["OrgFactories"]
+__all__ = ["OrgState"]
 
 _SLUG_VCS: dict[str, VcsTypeValue] = {"gh": "github", "bb": "bitbucket", "circleci": "circleci"}
 _VCS_SLUG = {vcs_type: prefix for prefix, vcs_type in _SLUG_VCS.items()}
 
 
-class OrgFactories(StateCore):
-    """Factories and lookups of organization-wide data."""
+class OrgState(Store):
+    """The store plus factories and lookups of organizations and what belongs to them."""
 
     # Organizations and users --------------------------------------------------------------
 
@@ -159,6 +159,21 @@ class OrgFactories(StateCore):
         component.versions.insert(0, version)
         component.updated_at = version.last_deployed_at
         return version
+
+    def _organization_for(self, vcs: str, org: str, name: str) -> OrganizationRecord:
+        """The organization of a new project's slug, created on first use.
+
+        One id is drawn whether or not it exists (as before organizations were records), so
+        the ids of seeded data do not change.
+        """
+        fresh = self.new_id()
+        existing = self.organization(f"{vcs}/{org}")
+        if existing is not None:
+            return existing
+        org_id = org if vcs == "circleci" and is_uuid(org) else fresh
+        return self.add_organization(
+            name, vcs_type=self.vcs_type_of(vcs), slug=f"{vcs}/{org}", org_id=org_id
+        )
 
     def vcs_type_of(self, slug_prefix: str) -> VcsTypeValue:
         """The organization VCS type of a slug's first part (`gh` → `github`)."""
