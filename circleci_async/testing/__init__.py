@@ -5,7 +5,21 @@
 
 It answers every operation of the spec (`ROUTES`), from in-memory state: `fake.state` holds
 the data (with factories), `fake.faults` injects failures, and `fake.requests` records every
-request. The pytest plugin offers it as `fake_circleci`.
+request. The pytest plugin offers it as `fake_circleci`. `FakeCircleCI(clock=...)` runs its
+throttle windows, token buckets, request times and dates on a test's virtual time.
+
+The modules, by concept:
+
+* serving: `server` (`FakeCircleCI`, three origins), `routing` (`ROUTES`, `Router`),
+  `api_context` (what a handler gets), `handlers/` (one module per spec tag), `renderers`
+  (every JSON body), `replies`, `auth`, `paging`, `profiles` (`profile="server"` shapes);
+* data: `records`, `*_records` (classes named `...Record`), `store` (collections, ids,
+  clock), `org_state` (organizations, users, deploys), `state` (`FakeState`: projects and
+  builds), `lifecycle` (cancel, approve, rerun), `configs`, `demo_org` (the one demo seeder);
+* artifacts: `artifacts` (redirecting origin), `storage` and `presign` (signed URLs),
+  `content` (ranges, `If-Range`), `blobs`, `urls`;
+* behaviour over time: `faults`, `clock`, `runner` (builds), `deliveries` and
+  `webhook_payloads` (webhooks), `recording` (`RecordedRequest`).
 """
 
 from __future__ import annotations

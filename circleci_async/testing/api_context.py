@@ -17,8 +17,6 @@ from .state import FakeState
 __all__ = ["ApiContext", "ApiError", "Handler"]
 
 T = TypeVar("T")
-Handler = Callable[["ApiContext"], Awaitable[Reply]]
-"""A route's handler: an answer for one request."""
 
 
 class ApiError(Exception):
@@ -116,3 +114,7 @@ class ApiContext:
             **(extra or {}),
         }
         return Reply.json(200, body)
+
+
+Handler = Callable[[ApiContext], Awaitable[Reply]]
+"""A route's handler: an answer for one request."""
