@@ -57,7 +57,8 @@ class FakeCircleCI:
     shapes of CircleCI Server installs (see `circleci_async.testing.profiles`).
     `clock` (monotonic seconds, default `time.monotonic`) is the fake's time: fault windows,
     token buckets, `RecordedRequest` times and, through `state.now()` (a date-time clock that
-    moves with it), the build runner and webhook retries; `sleep` waits out `faults.delay`.
+    moves with it), the build runner, webhook retries and storage URL expiry; `sleep` waits
+    out `faults.delay`.
     """
 
     def __init__(
@@ -121,7 +122,7 @@ class FakeCircleCI:
         self._pump: asyncio.Task[None] | None = None
         self.router: Router = default_router()
         """The API routes, one per spec operation; `replace()` one to answer differently."""
-        self._presigner = Presigner()
+        self._presigner = Presigner(clock=self.state.now)
         self._runners: list[web.AppRunner] = []
         self._urls: dict[Origin, str] = {}
 
