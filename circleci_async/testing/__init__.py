@@ -6,7 +6,8 @@
 It answers every operation of the spec (`ROUTES`), from in-memory state: `fake.state` holds
 the data (with factories), `fake.faults` injects failures, and `fake.requests` records every
 request. The pytest plugin offers it as `fake_circleci`. `FakeCircleCI(clock=...)` runs its
-throttle windows, token buckets, request times and dates on a test's virtual time.
+throttle windows, token buckets, request times and dates on a test's virtual time
+(`datetime_clock` gives a `FakeState` of your own the same time line).
 
 The modules, by concept:
 
@@ -26,6 +27,7 @@ from __future__ import annotations
 
 from .api_context import ApiContext, ApiError
 from .blobs import Blob
+from .clock import datetime_clock
 from .context_records import ContextEnvVar, ContextRecord, ContextRestrictionRecord
 from .deploy_records import (
     ComponentRecord,
@@ -111,4 +113,5 @@ __all__ = [
     "UserRecord",
     "WebhookRecord",
     "WorkflowRecord",
+    "datetime_clock",
 ]
