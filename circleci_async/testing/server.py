@@ -45,7 +45,7 @@ class FakeCircleCI:
     """A fake CircleCI API v2 over loopback HTTP, with artifact and storage origins.
 
     Use `async with FakeCircleCI() as fake:` (or `start()` / `close()`), then point a client
-    at `fake.base_url` with `fake.token`. `seed` adds deterministic demo data.
+    at `fake.base_url` with `fake.token`. `seed` adds the demo organisation (`demo_org`).
     `record=False` keeps `requests` empty (flat memory); `on_response` still sees every answer.
     `artifact_redirects=False` serves artifacts directly instead of redirecting to storage.
     `port` fixes the API origin's port (default: any free one).
