@@ -16,7 +16,7 @@ from typing import Any
 
 from aiohttp import web
 
-from circleci_async.testing.records import Artifact
+from circleci_async.testing.records import ArtifactRecord
 
 _RANGE = re.compile(r"bytes=(\d+)-$")
 
@@ -27,7 +27,7 @@ class LeanArtifacts:
 
     latency: float
     token: str
-    artifacts: dict[str, Artifact] = field(default_factory=dict)
+    artifacts: dict[str, ArtifactRecord] = field(default_factory=dict)
     listings: dict[str, bytes] = field(default_factory=dict)
     storage_saw_token: bool = False
     runners: list[web.AppRunner] = field(default_factory=list)
@@ -98,7 +98,7 @@ class LeanArtifacts:
         for runner in self.runners:
             await runner.cleanup()
 
-    def add_job(self, job_number: int, artifacts: list[Artifact]) -> None:
+    def add_job(self, job_number: int, artifacts: list[ArtifactRecord]) -> None:
         """List these artifacts for a job; their URLs point at the artifacts origin."""
         items: list[dict[str, Any]] = []
         for artifact in artifacts:

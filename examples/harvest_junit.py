@@ -44,7 +44,7 @@ async def main() -> None:
         report = await circle.artifacts.download(
             week_of_artifacts(circle, args.slug, args.branch, args.days),
             args.dest,
-            include=["*.xml"],
+            include=["test-results/*.xml"],
             concurrency=16,
         )
     print(report.summary())

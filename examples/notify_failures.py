@@ -96,7 +96,7 @@ async def run_against_fake() -> None:
         CircleCI(fake.token, base_url=fake.base_url) as circle,
     ):
         assert fake.runner is not None
-        fake.runner.failing.add("test")
+        fake.runner.failing.add("unit-tests")
         runner = await serve(notifier(circle, notes.put), 0)
         try:
             port = runner.addresses[0][1]

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from circleci_async.testing import FakeCircleCI, Job, Pipeline
+from circleci_async.testing import FakeCircleCI, JobRecord, PipelineRecord
 
 from .cli_helpers import against, assert_record, assert_table, json_lines, ok, run
 from .conftest import FakeFactory
@@ -18,7 +18,7 @@ PIPELINE_HEADERS = ["NUMBER", "STATE", "BRANCH", "TRIGGER", "CREATED", "ID", "SU
 JOB_HEADERS = ["NUMBER", "NAME", "STATUS", "TYPE", "STARTED", "STOPPED", "ID"]
 
 
-def history(fake: FakeCircleCI, count: int = 12) -> list[Pipeline]:
+def history(fake: FakeCircleCI, count: int = 12) -> list[PipelineRecord]:
     """`count` pipelines, every third on a feature branch; newest first."""
     made = [
         fake.state.add_pipeline(
@@ -32,7 +32,7 @@ def history(fake: FakeCircleCI, count: int = 12) -> list[Pipeline]:
     return made[::-1]
 
 
-def failed_build(fake: FakeCircleCI) -> tuple[Pipeline, str, Job, Job]:
+def failed_build(fake: FakeCircleCI) -> tuple[PipelineRecord, str, JobRecord, JobRecord]:
     """A pipeline whose workflow failed on `test` after `lint` passed."""
     pipeline = fake.state.add_pipeline(SLUG)
     workflow = fake.state.add_workflow(pipeline.id, status="failed")

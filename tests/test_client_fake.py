@@ -47,6 +47,18 @@ async def circle(fake: FakeCircleCI, stepping: SteppingClock) -> AsyncIterator[C
         yield client
 
 
+def on_virtual_time(fake: FakeCircleCI, clock: SteppingClock, max_concurrency: int) -> CircleCI:
+    """A client on `fake` that shares its virtual clock: its waits move the fake's time."""
+    return CircleCI(
+        fake.token,
+        base_url=fake.base_url,
+        max_concurrency=max_concurrency,
+        clock=clock,
+        sleep=clock.sleep,
+        random=lambda: 0.5,
+    )
+
+
 def api_requests(fake: FakeCircleCI, operation: str) -> int:
     return sum(1 for r in fake.requests if r.operation_id == operation)
 
@@ -109,10 +121,12 @@ async def test_a_walk_of_a_thousand_items_over_many_pages(
         assert [p.number for p in resumed] == [1005, 1004, 1003]
 
 
-async def test_fifty_tasks_share_one_pause_on_a_429(fake: FakeCircleCI) -> None:
+async def test_fifty_tasks_share_one_pause_on_a_429(fake_factory: FakeFactory) -> None:
+    clock = SteppingClock()
+    fake = await fake_factory(clock=clock)
     pipelines = [fake.state.add_pipeline(SLUG) for _ in range(50)]
     fake.faults.throttle(1.0, operation="getPipelineById")
-    async with CircleCI(fake.token, base_url=fake.base_url, max_concurrency=50) as circle:
+    async with on_virtual_time(fake, clock, max_concurrency=50) as circle:
         got = await asyncio.gather(*(circle.pipelines.get(p.id) for p in pipelines))
     assert [p.id for p in got] == [p.id for p in pipelines]
     [(_, end)] = fake.faults.throttle_windows
@@ -305,9 +319,11 @@ async def test_an_unknown_pipeline_is_not_found(fake: FakeCircleCI, circle: Circ
     assert caught.value.message
 
 
-async def test_a_crowd_under_a_rate_limit_paces_itself(fake: FakeCircleCI) -> None:
+async def test_a_crowd_under_a_rate_limit_paces_itself(fake_factory: FakeFactory) -> None:
+    clock = SteppingClock()
+    fake = await fake_factory(clock=clock)
     fake.faults.rate_limit_rps(100)
-    async with CircleCI(fake.token, base_url=fake.base_url, max_concurrency=30) as circle:
+    async with on_virtual_time(fake, clock, max_concurrency=30) as circle:
 
         async def task() -> None:
             for _ in range(6):
@@ -318,3 +334,4 @@ async def test_a_crowd_under_a_rate_limit_paces_itself(fake: FakeCircleCI) -> No
     assert answered.count(200) == 180
     assert answered.count(429) <= 3
     assert circle.core.gate.pauses == answered.count(429)
+    assert clock.now - 1000.0 >= 0.8, "180 requests at 100 per second need 0.8 s after the burst"

@@ -51,12 +51,14 @@ from circleci_async.models.spec_fixes import UNDECLARED_PAGE_TOKEN
 from circleci_async.testing import (
     FakeCircleCI,
     FakeState,
-    Job,
-    Organization,
-    Pipeline,
-    Project,
-    Workflow,
+    JobRecord,
+    OrganizationRecord,
+    PipelineRecord,
+    ProjectRecord,
+    WorkflowRecord,
 )
+from circleci_async.testing.handlers import insights as canned
+from circleci_async.testing.handlers.policies import CANNED_REASON
 
 from .operation_calls import CALLS
 from .spec_schemas import operations, resolve
@@ -88,8 +90,6 @@ workflows:
 """
 POLICY = """package org
 policy_name["docker_only"]
-# fake: hard-fail no_machine when config contains machine: true
-# fake: soft-fail pin_images when config contains :latest
 """
 
 
@@ -99,8 +99,8 @@ class World:
 
     fake: FakeCircleCI
     circle: CircleCI
-    project: Project
-    org: Organization
+    project: ProjectRecord
+    org: OrganizationRecord
 
     @property
     def state(self) -> FakeState:
@@ -118,16 +118,16 @@ async def collect(paginator: Paginator[Any]) -> list[Any]:
 class History:
     """A pipeline with a failed workflow, and one with a running and an on-hold workflow."""
 
-    done: Pipeline
-    failed: Workflow
-    lint: Job
-    test: Job
-    live: Pipeline
-    running: Workflow
-    unit: Job
-    later: Job
-    held: Workflow
-    hold: Job
+    done: PipelineRecord
+    failed: WorkflowRecord
+    lint: JobRecord
+    test: JobRecord
+    live: PipelineRecord
+    running: WorkflowRecord
+    unit: JobRecord
+    later: JobRecord
+    held: WorkflowRecord
+    hold: JobRecord
 
 
 def history(state: FakeState, slug: str) -> History:
@@ -154,7 +154,7 @@ def history(state: FakeState, slug: str) -> History:
     return History(done, failed, lint, test, live, running, unit, later, held, hold)
 
 
-def number(job: Job) -> int:
+def number(job: JobRecord) -> int:
     """The job number of a build job."""
     assert job.number is not None
     return job.number
@@ -713,12 +713,18 @@ async def policies(world: World) -> None:
         owner, "config", input="jobs:\n  b:\n    machine: true\n", metadata=metadata
     )
     assert failing.status == "HARD_FAIL"
-    assert [(v.rule, v.reason) for v in failing.hard_failures or []] == [
-        ("no_machine", "config contains machine: true")
-    ]
+    assert failing.enabled_rules == ["docker"]
+    assert [(v.rule, v.reason) for v in failing.hard_failures or []] == [("docker", CANNED_REASON)]
+    changed = await circle.policies.create_policy_bundle(
+        owner, "config", policies={"docker.rego": POLICY + "# changed\n"}
+    )
+    assert changed.modified == ["docker"]
+    emptied = await circle.policies.create_policy_bundle(owner, "config", policies={})
+    assert emptied.deleted == ["docker"]
     passing = await circle.policies.decide(owner, "config", input="jobs: {}")
     assert passing.status == "PASS"
-    assert passing.enabled_rules == ["no_machine", "pin_images"]
+    assert passing.enabled_rules == []
+    assert passing.hard_failures is None
     logs = await collect(circle.policies.decision_logs(owner, "config"))
     assert [log.decision.status for log in logs if log.decision] == ["PASS", "HARD_FAIL"]
     on_main = await collect(circle.policies.decision_logs(owner, "config", branch="main"))
@@ -728,17 +734,11 @@ async def policies(world: World) -> None:
     assert logs[1].id is not None
     assert await circle.policies.decision_log(owner, "config", logs[1].id) == logs[1]
     used = await circle.policies.decision_policy_bundle(owner, "config", logs[1].id)
-    assert list(used) == ["docker"]
-
-    changed = await circle.policies.create_policy_bundle(
-        owner, "config", policies={"docker.rego": POLICY + "# changed\n"}
-    )
-    assert changed.modified == ["docker"]
-    emptied = await circle.policies.create_policy_bundle(owner, "config", policies={})
-    assert emptied.deleted == ["docker"]
-    assert list(await circle.policies.decision_policy_bundle(owner, "config", logs[1].id)) == [
-        "docker"
+    assert [(name, [p.content for p in docs]) for name, docs in used.items()] == [
+        ("docker", [POLICY])
     ]
+    assert logs[0].id is not None
+    assert await circle.policies.decision_policy_bundle(owner, "config", logs[0].id) == {}
 
 
 # Deploy and Rollback -------------------------------------------------------------------
@@ -908,93 +908,77 @@ def insight_history(state: FakeState) -> None:
         job.started_at, job.stopped_at = start, start + timedelta(minutes=1)
 
 
-def rerun_on_the_same_commit(state: FakeState) -> str:
-    """A failed run rerun on the same commit, where `test_retry` passes the second time."""
-    slug = "gh/acme/flaky"
-    pipeline = state.add_pipeline(slug, branch="main")
-    outcomes: list[tuple[WorkflowOutcome, str]] = [("failed", "failure"), ("success", "success")]
-    for status, result in outcomes:
-        workflow = state.add_workflow(pipeline.id, name="build", status=status)
-        job = state.add_job(workflow.id, name="test", status=status)
-        assert job.number is not None
-        state.add_test(slug, job.number, name="test_retry", result=result, run_time=2.2)
-    return slug
+def _figures(decoded: object, canned: dict[str, object]) -> None:
+    """Each canned figure decodes to the same value on its attribute."""
+    for key, value in canned.items():
+        if not isinstance(value, dict):
+            assert getattr(decoded, key) == value, key
 
 
 async def insights(world: World) -> None:
+    """The fake's Insights figures are canned: they decode, and the names come from the runs."""
     circle = world.circle
     insight_history(world.state)
-    flaky_project = rerun_on_the_same_commit(world.state)
+    project = world.state.projects[METRICS]
     summaries = await collect(circle.insights.workflow_metrics(METRICS))
-    assert [(s.name, s.metrics.total_credits_used) for s in summaries[1:]] == [("nightly", 20)]
-    summary = summaries[0]
-    metrics = summary.metrics
-    assert (summary.name, metrics.total_runs, metrics.successful_runs, metrics.failed_runs) == (
-        "build",
-        4,
-        3,
-        1,
-    )
-    assert metrics.success_rate == 0.75
-    assert metrics.throughput == pytest.approx(4 / 90)
-    assert (metrics.total_credits_used, metrics.total_recoveries) == (500, 1)
-    assert metrics.mttr == 86400 + 600
-    durations = metrics.duration_metrics
-    assert (durations.min, durations.median, durations.p95, durations.max) == (300, 750, 1200, 1200)
-    every = await collect(circle.insights.workflow_metrics(METRICS, all_branches=True))
-    assert every[0].metrics.total_runs == 5
+    assert [(s.name, s.project_id) for s in summaries] == [
+        ("build", project.id),
+        ("nightly", project.id),
+    ]
+    metrics = summaries[0].metrics
+    _figures(metrics, canned.WORKFLOW_METRICS)
+    _figures(metrics.duration_metrics, canned.WORKFLOW_METRICS["duration_metrics"])
+    assert summaries[0].window_start < summaries[0].window_end
 
     runs = await collect(circle.insights.workflow_runs(METRICS, "build"))
-    assert [(r.status, r.duration, r.credits_used) for r in runs] == [
-        (WorkflowRunStatus.SUCCESS, 1200, 200),
-        (WorkflowRunStatus.SUCCESS, 900, 150),
-        (WorkflowRunStatus.FAILED, 300, 50),
-        (WorkflowRunStatus.SUCCESS, 600, 100),
+    assert [(r.status, r.branch) for r in runs[:2]] == [
+        (WorkflowRunStatus.SUCCESS, "feature/x"),
+        (WorkflowRunStatus.SUCCESS, "main"),
     ]
+    assert [r.status for r in runs].count(WorkflowRunStatus.FAILED) == 1
+    assert all((r.duration, r.credits_used) == (300, 100) for r in runs)
     jobs = await collect(circle.insights.job_metrics(METRICS, "build", job_name="tes"))
-    assert [(j.name, j.metrics.total_runs, j.metrics.failed_runs) for j in jobs] == [("test", 4, 1)]
+    assert [j.name for j in jobs] == ["test"]
+    _figures(jobs[0].metrics, canned.JOB_METRICS)
     nightly_jobs = await collect(circle.insights.job_metrics(METRICS, "nightly"))
-    assert [(j.name, j.metrics.total_credits_used) for j in nightly_jobs] == [
-        ("report", 10),
-        ("smoke", 10),
-    ]
+    assert [j.name for j in nightly_jobs] == ["report", "smoke"]
     workflow = await circle.insights.workflow_summary(METRICS, "build")
     metrics, trends = some(workflow.metrics), some(workflow.trends)
-    assert (metrics.total_runs, metrics.completed_runs) == (4, 4)
-    assert trends.total_runs == 3.0
+    assert (metrics.total_runs, metrics.completed_runs) == (40, 40)
+    _figures(trends, canned.TRENDS)
     assert workflow.workflow_names == ["build", "nightly"]
     tests = await circle.insights.test_metrics(METRICS, "build")
-    assert (tests.total_test_runs, tests.average_test_count, len(tests.test_runs)) == (8, 2, 4)
-    assert [(t.test_name, t.failed_runs, t.total_runs) for t in tests.most_failed_tests] == [
-        ("test_flaky", 1, 4)
-    ]
+    assert (tests.total_test_runs, tests.average_test_count, len(tests.test_runs)) == (20, 2, 6)
+    assert {t.test_name for t in tests.most_failed_tests} == {"test_ok", "test_flaky"}
+    _figures(tests.most_failed_tests[0], canned.TEST_METRICS)
     series = await collect(circle.insights.job_timeseries(METRICS, "build", granularity="daily"))
-    assert sum(item.metrics.total_runs for item in series) == 4
-    assert {item.name for item in series} == {"test"}
+    assert [(item.name, item.metrics.total_runs) for item in series] == [("test", 40)] * 3
+    assert series[0].timestamp < series[1].timestamp < series[2].timestamp
 
     page = await circle.insights.project_summary(METRICS, reporting_window="last-30-days")
     assert page.project_data is not None
-    assert some(page.project_data.metrics).total_runs == 6
-    assert some(page.project_data.metrics).total_duration_secs == 3300 + 120
+    _figures(some(page.project_data.metrics), canned.TOTALS)
     assert page.all_branches == ["feature/x", "main"]
     assert page.all_workflows == ["build", "nightly"]
     narrowed = await circle.insights.project_summary(METRICS, branches=["main"])
     assert [
-        (b.workflow_name, b.branch, some(b.metrics).total_runs)
+        (b.workflow_name, b.branch, some(b.metrics).p95_duration_secs)
         for b in narrowed.project_workflow_branch_data or []
-    ] == [("build", "main", 4), ("nightly", "main", 1)]
+    ] == [("build", "main", 615.0), ("nightly", "main", 615.0)]
     org = await circle.insights.org_summary("gh/acme", project_names=["metrics"])
     assert [(p.project_name, some(p.metrics).total_runs) for p in org.org_project_data] == [
-        ("metrics", 6)
+        ("metrics", 120)
     ]
     assert org.all_projects is not None
     assert "metrics" in org.all_projects
     branches = await circle.insights.branches(METRICS, workflow_name="build")
     assert branches.branches == ["feature/x", "main"]
-    flaky = await circle.insights.flaky_tests(flaky_project)
-    assert [(t.test_name, t.times_flaked, t.time_wasted) for t in flaky.flaky_tests] == [
-        ("test_retry", 1, 3)
+    flaky = await circle.insights.flaky_tests(METRICS)
+    assert sorted((t.test_name, t.times_flaked, t.time_wasted) for t in flaky.flaky_tests) == [
+        ("test_flaky", 3, 8),
+        ("test_ok", 3, 8),
     ]
+    assert {t.job_name for t in flaky.flaky_tests} == {"test"}
     with pytest.raises(NotFoundError):
         await circle.insights.workflow_summary(METRICS, "weekly")
 

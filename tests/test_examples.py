@@ -16,9 +16,9 @@ RUNS: dict[str, tuple[list[str], str]] = {
     "quickstart.py": ([], "triggered pipeline"),
     "last_green_pipeline.py": (["gh/acme/api-server", "--fake"], "last green pipeline on main: #"),
     "harvest_junit.py": (["gh/acme/api-server", "--fake", "--dest", "{tmp}"], " downloaded, "),
-    "flaky_tests.py": (["--fake"], "2 flaky tests in 2 projects"),
+    "flaky_tests.py": (["--fake"], "6 flaky tests in 4 projects"),
     "watch_pipeline.py": (["gh/acme/api-server", "--fake"], "finished: green"),
-    "notify_failures.py": (["--fake"], "job test #"),
+    "notify_failures.py": (["--fake"], "job unit-tests #"),
 }
 
 

@@ -11,8 +11,9 @@ import aiohttp
 import pytest
 from yarl import URL
 
-from circleci_async.testing import Artifact, Blob, FakeCircleCI
+from circleci_async.testing import ArtifactRecord, Blob, FakeCircleCI
 
+from .clock import SteppingClock
 from .conftest import Api, FakeFactory
 
 SLUG = "gh/acme/widgets"
@@ -27,13 +28,15 @@ def _job_number(fake: FakeCircleCI) -> int:
     return job.number
 
 
-def _artifact(fake: FakeCircleCI, path: str = "dist/app.bin", **kwargs: object) -> Artifact:
+def _artifact(fake: FakeCircleCI, path: str = "dist/app.bin", **kwargs: object) -> ArtifactRecord:
     number = _job_number(fake)
     data = kwargs.pop("data", PAYLOAD)
     return fake.state.add_artifact(SLUG, number, path, data, **kwargs)  # type: ignore[arg-type]
 
 
-async def _location(fake: FakeCircleCI, http: aiohttp.ClientSession, artifact: Artifact) -> str:
+async def _location(
+    fake: FakeCircleCI, http: aiohttp.ClientSession, artifact: ArtifactRecord
+) -> str:
     url = fake.artifact_url(artifact)
     headers = {"Circle-Token": fake.token}
     async with http.get(url, headers=headers, allow_redirects=False) as response:
@@ -276,3 +279,18 @@ def test_generated_content_is_deterministic_and_range_consistent() -> None:
         assert blob.read(start, end) == whole[start:end]
     with pytest.raises(ValueError, match="size"):
         Blob(3, b"ab")
+
+
+async def test_a_storage_url_expires_on_the_fakes_clock(
+    fake_factory: FakeFactory, http: aiohttp.ClientSession
+) -> None:
+    clock = SteppingClock()
+    fake = await fake_factory(clock=clock, presign_ttl=60)
+    location = await _location(fake, http, _artifact(fake))
+    clock.now += 59
+    async with http.get(location) as response:
+        assert response.status == 200
+    clock.now += 2
+    async with http.get(location) as response:
+        assert response.status == 403
+        assert b"Request has expired" in await response.read()

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-import time
 
 import aiohttp
 import pytest
+import pytest_asyncio
 
 from circleci_async.testing import FakeCircleCI
 
-from .conftest import Api
+from .clock import SteppingClock
+from .conftest import Api, FakeFactory
 
 SLUG = "gh/acme/widgets"
 RATE_HEADERS = (
@@ -77,31 +78,53 @@ async def test_faults_queue_in_order_for_the_same_scope(fake: FakeCircleCI, api:
     assert statuses == [429, 500, 500, 200]
 
 
-async def test_throttle_window_retry_after_rounds_up(fake: FakeCircleCI, api: Api) -> None:
+@pytest_asyncio.fixture
+async def ticking(fake_factory: FakeFactory) -> tuple[FakeCircleCI, SteppingClock]:
+    """A fake on a virtual clock: only the test moves its time."""
+    clock = SteppingClock()
+    return await fake_factory(clock=clock, sleep=clock.sleep), clock
+
+
+async def test_throttle_window_retry_after_rounds_up(
+    ticking: tuple[FakeCircleCI, SteppingClock], http: aiohttp.ClientSession
+) -> None:
+    fake, clock = ticking
+    api = Api(fake, http)
     fake.faults.throttle(1.5)
     first = await api.get("/me")
+    clock.now += 0.4
     second = await api.get("/me")
-    assert (first.status, second.status) == (429, 429)
+    clock.now += 0.2
+    third = await api.get("/me")
+    assert (first.status, second.status, third.status) == (429, 429, 429)
     assert first.headers["Retry-After"] == "2"
     assert second.headers["Retry-After"] == "2"
-    start, end = fake.faults.throttle_windows[0]
-    assert end - start == pytest.approx(1.5)
-    assert start <= fake.requests[1].received_at < end
+    assert third.headers["Retry-After"] == "1"
+    assert fake.faults.throttle_windows == [(1000.0, 1001.5)]
+    assert [r.received_at for r in fake.requests] == [1000.0, 1000.4, 1000.6]
 
 
-async def test_throttle_window_ends(fake: FakeCircleCI, api: Api) -> None:
+async def test_throttle_window_ends(
+    ticking: tuple[FakeCircleCI, SteppingClock], http: aiohttp.ClientSession
+) -> None:
+    fake, clock = ticking
+    api = Api(fake, http)
     fake.faults.throttle(0.3, operation="getCurrentUser")
     assert (await api.get("/me")).status == 429
+    clock.now += 0.29
     inside = await api.get("/me")
     assert inside.status == 429
     assert inside.headers["Retry-After"] == "1"
-    ((_, end),) = fake.faults.throttle_windows
-    await asyncio.sleep(max(0.0, end - time.monotonic()) + 0.01)
+    clock.now += 0.01
     assert (await api.get("/me")).status == 200
     assert fake.faults.pending == 0
 
 
-async def test_rate_limit_rps_token_bucket(fake: FakeCircleCI, api: Api) -> None:
+async def test_rate_limit_rps_token_bucket(
+    ticking: tuple[FakeCircleCI, SteppingClock], http: aiohttp.ClientSession
+) -> None:
+    fake, clock = ticking
+    api = Api(fake, http)
     fake.faults.rate_limit_rps(5, burst=3)
     answers = [await api.get("/me") for _ in range(5)]
     assert [a.status for a in answers] == [200, 200, 200, 429, 429]
@@ -109,15 +132,24 @@ async def test_rate_limit_rps_token_bucket(fake: FakeCircleCI, api: Api) -> None
     assert all(a.headers["RateLimit-Limit"] == "3" for a in answers)
     assert all("RateLimit-Reset" in a.headers for a in answers)
     assert answers[3].headers["Retry-After"] == "1"
-    await asyncio.sleep(0.25)
+    clock.now += 0.19
+    assert (await api.get("/me")).status == 429  # 0.95 of a token: not yet
+    clock.now += 0.01
     assert (await api.get("/me")).status == 200
+    clock.now += 10
+    refilled = [await api.get("/me") for _ in range(4)]
+    assert [a.status for a in refilled] == [200, 200, 200, 429]  # back to the burst, no more
     fake.faults.rate_limit_rps(None)
     after = await api.get("/me")
     assert after.status == 200
     assert "RateLimit-Limit" not in after.headers
 
 
-async def test_rate_limit_rps_under_concurrency(fake: FakeCircleCI, api: Api) -> None:
+async def test_rate_limit_rps_under_concurrency(
+    ticking: tuple[FakeCircleCI, SteppingClock], http: aiohttp.ClientSession
+) -> None:
+    fake, _ = ticking
+    api = Api(fake, http)
     fake.faults.rate_limit_rps(10)
     answers = await asyncio.gather(*(api.get("/me") for _ in range(25)))
     assert sum(a.status == 200 for a in answers) == 10
@@ -182,29 +214,49 @@ async def test_disconnect_sends_full_content_length(
     assert expected > 50
 
 
-async def test_delay_slows_only_the_next_requests(fake: FakeCircleCI, api: Api) -> None:
+async def test_delay_slows_only_the_next_requests(
+    ticking: tuple[FakeCircleCI, SteppingClock], http: aiohttp.ClientSession
+) -> None:
+    fake, clock = ticking
+    api = Api(fake, http)
     fake.faults.delay(0.3, times=1)
-    started = time.monotonic()
     assert (await api.get("/me")).status == 200
-    assert time.monotonic() - started >= 0.3
-    started = time.monotonic()
     await api.get("/me")
-    assert time.monotonic() - started < 0.2
+    assert clock.sleeps == [0.3]
+    slow, fast = fake.requests
+    assert slow.answered_at is not None
+    assert fast.answered_at is not None
+    assert slow.answered_at - slow.received_at == pytest.approx(0.3)
+    assert fast.answered_at == fast.received_at
 
 
-async def test_requests_are_recorded_in_arrival_order(fake: FakeCircleCI, api: Api) -> None:
+async def test_requests_are_recorded_in_arrival_order(
+    fake_factory: FakeFactory, http: aiohttp.ClientSession
+) -> None:
+    clock = SteppingClock()
+    release = asyncio.Event()
+
+    async def held(seconds: float) -> None:
+        await release.wait()
+        clock.now += seconds
+
+    fake = await fake_factory(clock=clock, sleep=held)
+    api = Api(fake, http)
     fake.faults.delay(0.3, operation="getCurrentUser")
     slow = asyncio.create_task(api.get("/me"))
-    await asyncio.sleep(0.05)
+    for _ in range(1000):
+        if fake.requests:
+            break
+        await asyncio.sleep(0.001)
     assert fake.requests[0].status is None
+    clock.now += 0.1
     fast = await api.get("/project/gh/none/here")
+    release.set()
     await slow
     first, second = fake.requests
     assert (first.operation_id, second.operation_id) == ("getCurrentUser", "getProjectBySlug")
-    assert first.received_at < second.received_at
-    assert first.answered_at is not None
-    assert second.answered_at is not None
-    assert second.answered_at < first.answered_at
+    assert (first.received_at, second.received_at) == (1000.0, 1000.1)
+    assert (second.answered_at, first.answered_at) == (1000.1, 1000.4)
     assert (first.status, second.status, fast.status) == (200, 404, 404)
 
 
@@ -260,3 +312,13 @@ def test_fault_arguments_are_checked(fake: FakeCircleCI) -> None:
         fake.faults.cycle_page_tokens(after_pages=0)
     with pytest.raises(ValueError, match="rate"):
         fake.faults.rate_limit_rps(0)
+
+
+async def test_the_states_dates_move_with_the_fakes_clock(
+    ticking: tuple[FakeCircleCI, SteppingClock],
+) -> None:
+    fake, clock = ticking
+    before = fake.state.now()
+    clock.now += 2.5
+    assert (fake.state.now() - before).total_seconds() == pytest.approx(2.5)
+    assert fake.clock is clock

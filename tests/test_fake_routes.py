@@ -10,8 +10,15 @@ import pytest
 
 from circleci_async import OPERATIONS
 from circleci_async.models.spec_fixes import UNDECLARED_PAGE_TOKEN
-from circleci_async.testing import ROUTES, Context, FakeCircleCI, Job, Project, Route
-from circleci_async.testing.routes import default_router
+from circleci_async.testing import (
+    ROUTES,
+    ContextRecord,
+    FakeCircleCI,
+    JobRecord,
+    ProjectRecord,
+    Route,
+)
+from circleci_async.testing.routing import default_router
 
 from .conftest import Api, FakeFactory
 from .spec_validation import SPEC_PATH, recorded_violations
@@ -25,7 +32,7 @@ CORE_OPERATIONS = {
 """The operations the fake served first; tests/test_every_operation.py covers all of them."""
 
 
-def _project_with_history(fake: FakeCircleCI) -> tuple[Project, Job, Job]:
+def _project_with_history(fake: FakeCircleCI) -> tuple[ProjectRecord, JobRecord, JobRecord]:
     project = fake.state.add_project(SLUG)
     pipeline = fake.state.add_pipeline(SLUG, branch="main")
     workflow = fake.state.add_workflow(pipeline.id, name="build-and-test", status="running")
@@ -305,11 +312,13 @@ async def test_demo_organisation_conforms_end_to_end(fake_factory: FakeFactory, 
     demo = await fake_factory(seed=11, page_size=100)
     api = Api(demo, api.http)
     projects = list(demo.state.projects.values())
-    assert len(projects) == 2
+    assert len(projects) == 4
     checked_jobs = 0
     for project in projects:
         pipelines = (await api.get(f"/project/{project.slug}/pipeline")).json["items"]
-        assert len(pipelines) == 15
+        owned = [p for p in demo.state.pipelines.values() if p.project_slug == project.slug]
+        assert pipelines
+        assert len(pipelines) == len(owned)
         for pipeline in pipelines:
             assert (await api.get(f"/pipeline/{pipeline['id']}")).status == 200
             for workflow in (await api.get(f"/pipeline/{pipeline['id']}/workflow")).json["items"]:
@@ -405,7 +414,7 @@ async def test_oidc_and_policy_errors_say_error_not_message(fake: FakeCircleCI, 
 def world(fake: FakeCircleCI) -> dict[str, str]:
     """Ids of a project with a finished workflow, its organization and a context."""
     project, done, _ = _project_with_history(fake)
-    context = Context(
+    context = ContextRecord(
         id=fake.state.new_id(),
         name="deploy",
         owner_id=project.organization_id,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -14,6 +13,7 @@ from circleci_async.testing.records import FINISHED_WORKFLOW_STATUSES
 from circleci_async.testing.runner import BuildRunner
 from circleci_async.testing.state import FakeState
 
+from .clock import SteppingClock
 from .conftest import FakeFactory
 
 SLUG = "gh/acme/rocket"
@@ -83,7 +83,8 @@ def test_the_runner_refuses_nonsense() -> None:
 
 
 async def test_a_client_watches_a_triggered_pipeline_finish(fake_factory: FakeFactory) -> None:
-    fake: FakeCircleCI = await fake_factory(job_seconds=0.05)
+    clock = SteppingClock()
+    fake: FakeCircleCI = await fake_factory(job_seconds=10, clock=clock)
     fake.state.add_project(SLUG)
     async with CircleCI(fake.token, base_url=fake.base_url) as circle:
         created = await circle.pipelines.trigger(SLUG, branch="main")
@@ -93,8 +94,9 @@ async def test_a_client_watches_a_triggered_pipeline_finish(fake_factory: FakeFa
             if workflows and all(w.status != WorkflowStatus.RUNNING for w in workflows):
                 break
             polls += 1
-            assert polls < 500, "the pipeline never finished"
-            await asyncio.sleep(0.01)
+            assert polls < 10, "the pipeline never finished"
+            clock.now += 5
         jobs = await circle.workflows.jobs(workflows[0].id).collect()
+    assert polls == 4, "two rounds of 10 s jobs (lint and test, then build) take 20 s"
     assert [w.status for w in workflows] == [WorkflowStatus.SUCCESS]
     assert {j.status for j in jobs} == {JobStatus.SUCCESS}

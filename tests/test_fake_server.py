@@ -12,8 +12,8 @@ import aiohttp
 import pytest
 
 from circleci_async.testing import FakeCircleCI, FakeState, RecordedRequest, Route
+from circleci_async.testing.api_context import ApiContext
 from circleci_async.testing.replies import Reply
-from circleci_async.testing.routing import ApiContext
 
 from .conftest import Api, FakeFactory
 from .spec_validation import KNOWN_DEVIATIONS, recorded_violations, violations
@@ -112,11 +112,10 @@ def test_seed_demo_is_deterministic() -> None:
     assert first.user.id == second.user.id
     assert first.user.id not in first.jobs
     demo = FakeCircleCI(seed=5).state
-    assert len(demo.projects) == 2
-    assert len(demo.pipelines) == 30
-    sizes = [a.size for a in demo.artifacts.values()]
-    assert all(a.blob.data is None or a.size < 1024 for a in demo.artifacts.values())
-    assert sum(sizes) < 10 * 1024 * 1024
+    assert len(demo.projects) == 4
+    assert 28 <= len(demo.pipelines) <= 32
+    assert demo.artifacts
+    assert all(a.blob.data is None for a in demo.artifacts.values() if a.size > 1024 * 1024)
 
 
 def test_factories_validate_and_number_jobs() -> None:
@@ -242,7 +241,7 @@ class TestPlugin:
     async def test_fixture_gives_a_started_fake(self, fake_circleci: FakeCircleCI) -> None:
         assert fake_circleci.started
         assert fake_circleci.page_size == 7
-        assert len(fake_circleci.state.projects) == 2
+        assert len(fake_circleci.state.projects) == 4
 
     @pytest.mark.slow
     def test_without_pytest_asyncio_the_fixture_explains(self, tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ from aiohttp import web
 
 from circleci_async import CircleCI, InvalidArgumentError
 from circleci_async.models import JobStatus, WorkflowStatus
-from circleci_async.testing import FakeCircleCI, FakeState, Webhook
+from circleci_async.testing import FakeCircleCI, FakeState, WebhookRecord
 from circleci_async.testing.deliveries import WebhookDeliveries
 from circleci_async.testing.faults import Faults
 from circleci_async.testing.lifecycle import cancel_workflow
@@ -162,7 +162,7 @@ def offline(url: str, *, secret: str = SECRET, slug: str = SLUG) -> tuple[
     clock = Clock()
     state = FakeState(clock=clock)
     project = state.add_project(slug)
-    state.webhooks["w1"] = Webhook(
+    state.webhooks["w1"] = WebhookRecord(
         id="w1", name="hook", url=url, events=["workflow-completed", "job-completed"],
         verify_tls=True, signing_secret=secret, scope_id=project.id, scope_type="project",
         created_at=clock.now, updated_at=clock.now,

@@ -5,35 +5,67 @@
 
 It answers every operation of the spec (`ROUTES`), from in-memory state: `fake.state` holds
 the data (with factories), `fake.faults` injects failures, and `fake.requests` records every
-request. The pytest plugin offers it as `fake_circleci`.
+request. The pytest plugin offers it as `fake_circleci`. `FakeCircleCI(clock=...)` runs its
+throttle windows, token buckets, request times and dates on a test's virtual time
+(`datetime_clock` gives a `FakeState` of your own the same time line).
+
+The modules, by concept:
+
+* serving: `server` (`FakeCircleCI`, three origins), `routing` (`ROUTES`, `Router`),
+  `api_context` (what a handler gets), `handlers/` (one module per spec tag), `renderers`
+  (every JSON body), `replies`, `auth`, `paging`, `profiles` (`profile="server"` shapes);
+* data: `records`, `*_records` (classes named `...Record`), `store` (collections, ids,
+  clock), `org_state` (organizations, users, deploys), `state` (`FakeState`: projects and
+  builds), `lifecycle` (cancel, approve, rerun), `configs`, `demo_org` (the one demo seeder);
+* artifacts: `artifacts` (redirecting origin), `storage` and `presign` (signed URLs),
+  `content` (ranges, `If-Range`), `blobs`, `urls`;
+* behaviour over time: `faults`, `clock`, `runner` (builds), `deliveries` and
+  `webhook_payloads` (webhooks), `recording` (`RecordedRequest`).
 """
 
 from __future__ import annotations
 
+from .api_context import ApiContext, ApiError
 from .blobs import Blob
-from .context_records import Context, ContextEnvVar, ContextRestriction
-from .deploy_records import Component, ComponentVersion, Environment, Rollback
+from .clock import datetime_clock
+from .context_records import ContextEnvVar, ContextRecord, ContextRestrictionRecord
+from .deploy_records import (
+    ComponentRecord,
+    ComponentVersionRecord,
+    EnvironmentRecord,
+    RollbackRecord,
+)
 from .faults import Faults, Scope
-from .org_records import Group, OidcClaims, Organization, UrlOrbEntry, UsageExport
-from .policy_records import DecisionLog, Policy, PolicyContext
-from .project_config_records import PipelineDefinition, Schedule, Trigger, Webhook
+from .org_records import (
+    GroupRecord,
+    OidcClaimsRecord,
+    OrganizationRecord,
+    UrlOrbEntry,
+    UsageExportRecord,
+)
+from .policy_records import DecisionLogRecord, PolicyContext, PolicyRecord
+from .project_config_records import (
+    PipelineDefinitionRecord,
+    ScheduleRecord,
+    TriggerRecord,
+    WebhookRecord,
+)
 from .recording import Origin, RecordedRequest
 from .records import (
     UNSTARTED_JOB_STATUSES,
-    Artifact,
-    CheckoutKey,
+    ArtifactRecord,
+    CheckoutKeyRecord,
     Commit,
-    Job,
-    Pipeline,
-    Project,
+    JobRecord,
+    PipelineRecord,
     ProjectEnvVar,
-    TestResult,
-    User,
-    Workflow,
+    ProjectRecord,
+    TestResultRecord,
+    UserRecord,
+    WorkflowRecord,
 )
 from .replies import Reply
-from .routes import ROUTES
-from .routing import ApiContext, ApiError, Route, Router
+from .routing import ROUTES, Route, Router
 from .server import FakeCircleCI
 from .state import FakeState
 
@@ -42,43 +74,44 @@ __all__ = [
     "UNSTARTED_JOB_STATUSES",
     "ApiContext",
     "ApiError",
-    "Artifact",
+    "ArtifactRecord",
     "Blob",
-    "CheckoutKey",
+    "CheckoutKeyRecord",
     "Commit",
-    "Component",
-    "ComponentVersion",
-    "Context",
+    "ComponentRecord",
+    "ComponentVersionRecord",
     "ContextEnvVar",
-    "ContextRestriction",
-    "DecisionLog",
-    "Environment",
+    "ContextRecord",
+    "ContextRestrictionRecord",
+    "DecisionLogRecord",
+    "EnvironmentRecord",
     "FakeCircleCI",
     "FakeState",
     "Faults",
-    "Group",
-    "Job",
-    "OidcClaims",
-    "Organization",
+    "GroupRecord",
+    "JobRecord",
+    "OidcClaimsRecord",
+    "OrganizationRecord",
     "Origin",
-    "Pipeline",
-    "PipelineDefinition",
-    "Policy",
+    "PipelineDefinitionRecord",
+    "PipelineRecord",
     "PolicyContext",
-    "Project",
+    "PolicyRecord",
     "ProjectEnvVar",
+    "ProjectRecord",
     "RecordedRequest",
     "Reply",
-    "Rollback",
+    "RollbackRecord",
     "Route",
     "Router",
-    "Schedule",
+    "ScheduleRecord",
     "Scope",
-    "TestResult",
-    "Trigger",
+    "TestResultRecord",
+    "TriggerRecord",
     "UrlOrbEntry",
-    "UsageExport",
-    "User",
-    "Webhook",
-    "Workflow",
+    "UsageExportRecord",
+    "UserRecord",
+    "WebhookRecord",
+    "WorkflowRecord",
+    "datetime_clock",
 ]

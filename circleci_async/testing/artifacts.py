@@ -8,7 +8,7 @@ from aiohttp import web
 
 from .auth import is_authorized, unauthorized
 from .content import content_reply
-from .records import Artifact
+from .records import ArtifactRecord
 from .replies import Reply
 from .state import FakeState
 
@@ -23,7 +23,7 @@ def serve_artifact(
     *,
     state: FakeState,
     token: str,
-    redirect: Callable[[Artifact], str] | None,
+    redirect: Callable[[ArtifactRecord], str] | None,
 ) -> Reply:
     """Answer a download: 401 without the token, 404, 302 to storage, or the bytes themselves.
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import attrs
 
-from .records import Pipeline
+from .records import PipelineRecord
 
 __all__ = ["JobOutline", "compile_config", "outline_config", "read_workflows"]
 
@@ -22,7 +22,7 @@ class JobOutline:
     approval: bool = False
 
 
-def outline_config(pipeline: Pipeline) -> str:
+def outline_config(pipeline: PipelineRecord) -> str:
     """A version 2.1 config with the pipeline's workflows, their jobs and dependencies."""
     lines = ["version: 2.1", "", "jobs:"]
     seen: set[str] = set()

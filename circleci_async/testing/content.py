@@ -7,7 +7,7 @@ import re
 from xml.sax.saxutils import escape
 
 from .blobs import BlobSlice
-from .records import Artifact
+from .records import ArtifactRecord
 from .replies import Reply
 
 __all__ = ["content_reply", "etag", "parse_range", "s3_error"]
@@ -52,14 +52,14 @@ def s3_error(status: int, code: str, message: str) -> Reply:
     return Reply(status, {"Content-Type": "application/xml"}, body.encode())
 
 
-def etag(artifact: Artifact) -> str:
+def etag(artifact: ArtifactRecord) -> str:
     """The artifact's strong ETag; it changes whenever its content is replaced."""
     revision = f"-{artifact.revision}" if artifact.revision else ""
     return f'"{artifact.id.replace("-", "")}{revision}"'
 
 
 def content_reply(
-    artifact: Artifact, range_header: str | None, if_range: str | None = None
+    artifact: ArtifactRecord, range_header: str | None, if_range: str | None = None
 ) -> Reply:
     """The artifact's bytes: 200, or 206 for a satisfiable range, or 416.
 

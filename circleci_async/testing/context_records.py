@@ -7,10 +7,16 @@ from typing import Literal
 
 import attrs
 
-__all__ = ["Context", "ContextEnvVar", "ContextRestriction", "OwnerType", "RestrictionType"]
+__all__ = [
+    "ContextEnvVar",
+    "ContextRecord",
+    "ContextRestrictionRecord",
+    "OwnerTypeValue",
+    "RestrictionTypeValue",
+]
 
-OwnerType = Literal["organization", "account"]
-RestrictionType = Literal["project", "expression", "group"]
+OwnerTypeValue = Literal["organization", "account"]
+RestrictionTypeValue = Literal["project", "expression", "group"]
 
 
 @attrs.define(kw_only=True)
@@ -24,23 +30,23 @@ class ContextEnvVar:
 
 
 @attrs.define(kw_only=True)
-class ContextRestriction:
+class ContextRestrictionRecord:
     """Who may use a context: a project (by id), a group (by id), or an expression."""
 
     id: str
-    restriction_type: RestrictionType
+    restriction_type: RestrictionTypeValue
     restriction_value: str
     name: str
 
 
 @attrs.define(kw_only=True)
-class Context:
+class ContextRecord:
     """A context of an organization (or, on CircleCI Server, of an account)."""
 
     id: str
     name: str
     owner_id: str
-    owner_type: OwnerType
+    owner_type: OwnerTypeValue
     created_at: datetime
     env_vars: dict[str, ContextEnvVar] = attrs.field(factory=dict, repr=False)
-    restrictions: list[ContextRestriction] = attrs.field(factory=list, repr=False)
+    restrictions: list[ContextRestrictionRecord] = attrs.field(factory=list, repr=False)

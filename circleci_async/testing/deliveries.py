@@ -23,7 +23,7 @@ from ..jsoncodec import dumps
 from ..webhooks.loopback import is_loopback_url
 from ..webhooks.signature import SIGNATURE_HEADER, sign
 from .faults import Faults
-from .records import Job, Workflow
+from .records import JobRecord, WorkflowRecord
 from .state import FakeState
 from .webhook_payloads import event_payload
 
@@ -78,7 +78,7 @@ class WebhookDeliveries:
         self._pending: list[Delivery] = []
         self._session: aiohttp.ClientSession | None = None
 
-    def notify(self, workflow: Workflow, job: Job | None) -> None:
+    def notify(self, workflow: WorkflowRecord, job: JobRecord | None) -> None:
         """A job (or, with `job=None`, a workflow) ended: queue its event for every webhook."""
         pipeline = self.state.pipelines.get(workflow.pipeline_id)
         project = self.state.projects.get(workflow.project_slug)

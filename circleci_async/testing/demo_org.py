@@ -13,11 +13,19 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 from xml.sax.saxutils import quoteattr
 
-from .records import Job, JobStatus, Pipeline, TriggerType, WorkflowStatus
-from .state import FakeState
+from .records import (
+    JobRecord,
+    JobStatusValue,
+    PipelineRecord,
+    TriggerTypeValue,
+    WorkflowStatusValue,
+)
+
+if TYPE_CHECKING:
+    from .state import FakeState
 
 __all__ = ["DEMO_BRANCH", "DEMO_PROJECT", "DemoOrg", "seed_demo_org"]
 
@@ -305,7 +313,7 @@ def _pipeline(
     newest: bool,
 ) -> None:
     branch = rng.choices([b for b, _ in _BRANCHES], [w for _, w in _BRANCHES])[0]
-    trigger: TriggerType = rng.choice(("webhook",) * 8 + ("api",))
+    trigger: TriggerTypeValue = rng.choice(("webhook",) * 8 + ("api",))
     parameters: dict[str, object] = {}
     if branch == "main" and rng.random() < 0.1:
         trigger, parameters = "scheduled_pipeline", {"nightly": True}
@@ -341,19 +349,19 @@ def _pipeline(
 
 
 def _build(
-    state: FakeState, rng: random.Random, spec: _Project, pipeline: Pipeline, outcome: Outcome
+    state: FakeState, rng: random.Random, spec: _Project, pipeline: PipelineRecord, outcome: Outcome
 ) -> None:
     stages = spec.stages
     tested = [i for i, stage in enumerate(stages) if stage.tests] or [len(stages) - 1]
     stop = {"success": len(stages), "failed": rng.choice(tested)}.get(
         outcome, rng.randrange(len(stages))
     )
-    status: WorkflowStatus = "failed" if outcome == "failed" else outcome
+    status: WorkflowStatusValue = "failed" if outcome == "failed" else outcome
     workflow = state.add_workflow(pipeline.id, name="build-and-test", status=status)
     previous: list[str] = []
     moment = workflow.created_at
     for index, stage in enumerate(stages):
-        job_status: JobStatus = "success"
+        job_status: JobStatusValue = "success"
         if index == stop:
             job_status = "failed" if outcome == "failed" else outcome
         elif index > stop:
@@ -378,8 +386,8 @@ def _results(
     rng: random.Random,
     spec: _Project,
     stage: _Stage,
-    job: Job,
-    pipeline: Pipeline,
+    job: JobRecord,
+    pipeline: PipelineRecord,
 ) -> None:
     number = job.number
     if number is None:
@@ -413,7 +421,7 @@ def _results(
                 state.add_artifact(job.project_slug, number, path, size=size, node_index=node)
 
 
-def _after(job: Job) -> datetime:
+def _after(job: JobRecord) -> datetime:
     """When the job after `job` is created: a second after it stopped (or was queued)."""
     return (job.stopped_at or job.queued_at) + timedelta(seconds=1)
 
@@ -427,7 +435,7 @@ def _file_of(classname: str) -> str:
     return classname
 
 
-def _junit_report(job: Job, stage: _Stage, node: int) -> bytes:
+def _junit_report(job: JobRecord, stage: _Stage, node: int) -> bytes:
     """The JUnit XML of the tests that ran on `node` (tests are dealt round-robin)."""
     mine = [
         (index, test) for index, test in enumerate(job.tests) if index % job.parallelism == node
@@ -452,8 +460,8 @@ def _junit_report(job: Job, stage: _Stage, node: int) -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
-def _deploy(state: FakeState, spec: _Project, pipeline: Pipeline, *, on_hold: bool) -> None:
-    status: WorkflowStatus = "on_hold" if on_hold else "success"
+def _deploy(state: FakeState, spec: _Project, pipeline: PipelineRecord, *, on_hold: bool) -> None:
+    status: WorkflowStatusValue = "on_hold" if on_hold else "success"
     workflow = state.add_workflow(pipeline.id, name="deploy", status=status)
     hold = state.add_job(
         workflow.id, name="hold", type="approval", status="on_hold" if on_hold else "success"

@@ -7,11 +7,11 @@ from typing import Any
 
 import attrs
 
-__all__ = ["Component", "ComponentVersion", "Environment", "Rollback"]
+__all__ = ["ComponentRecord", "ComponentVersionRecord", "EnvironmentRecord", "RollbackRecord"]
 
 
 @attrs.define(kw_only=True)
-class Environment:
+class EnvironmentRecord:
     """A deploy environment of an organization."""
 
     id: str
@@ -24,7 +24,7 @@ class Environment:
 
 
 @attrs.define(kw_only=True)
-class ComponentVersion:
+class ComponentVersionRecord:
     """A version of a component deployed to an environment; `is_live` while it runs there."""
 
     name: str
@@ -39,7 +39,7 @@ class ComponentVersion:
 
 
 @attrs.define(kw_only=True)
-class Component:
+class ComponentRecord:
     """A deployable component of a project."""
 
     id: str
@@ -49,12 +49,12 @@ class Component:
     labels: dict[str, str]
     created_at: datetime
     updated_at: datetime
-    versions: list[ComponentVersion] = attrs.field(factory=list, repr=False)
+    versions: list[ComponentVersionRecord] = attrs.field(factory=list, repr=False)
     """Newest deployment first."""
 
 
 @attrs.define(kw_only=True)
-class Rollback:
+class RollbackRecord:
     """A rollback of a component in an environment, from one version to an earlier one."""
 
     id: str

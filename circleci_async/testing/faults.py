@@ -17,7 +17,7 @@ import attrs
 
 from .blobs import Blob, BlobSlice
 from .paging import PageTokens
-from .records import Artifact
+from .records import ArtifactRecord
 from .replies import JSON_TYPE, Reply
 
 __all__ = ["FOREVER", "FaultPlan", "Faults", "Scope"]
@@ -348,7 +348,7 @@ class Faults:
         self._add(_Fault("hostile_html", _scope(operation, method, origin), times, reply=reply))
 
     @staticmethod
-    def change_artifact(artifact: Artifact, data: bytes) -> None:
+    def change_artifact(artifact: ArtifactRecord, data: bytes) -> None:
         """Replace an artifact's content (and so its ETag), as a rebuilt artifact would be."""
         artifact.replace_content(data)
 

@@ -13,11 +13,11 @@ from .configs import JobOutline
 from .records import (
     FINISHED_JOB_STATUSES,
     FINISHED_WORKFLOW_STATUSES,
-    Job,
-    JobStatus,
-    Pipeline,
-    User,
-    Workflow,
+    JobRecord,
+    JobStatusValue,
+    PipelineRecord,
+    UserRecord,
+    WorkflowRecord,
 )
 from .state import FakeState
 
@@ -33,12 +33,12 @@ __all__ = [
 ]
 
 
-def job_ended(job: Job) -> bool:
+def job_ended(job: JobRecord) -> bool:
     """Whether a job has finished, or will never run."""
     return job.status in FINISHED_JOB_STATUSES or job.status == "not_run"
 
 
-def downstream(workflow: Workflow, roots: Iterable[Job]) -> list[Job]:
+def downstream(workflow: WorkflowRecord, roots: Iterable[JobRecord]) -> list[JobRecord]:
     """`roots` and every job of the workflow that depends on one of them, in workflow order."""
     wanted = {job.id for job in roots}
     grew = True
@@ -51,7 +51,7 @@ def downstream(workflow: Workflow, roots: Iterable[Job]) -> list[Job]:
     return [job for job in workflow.jobs if job.id in wanted]
 
 
-def settle(workflow: Workflow, now: datetime) -> None:
+def settle(workflow: WorkflowRecord, now: datetime) -> None:
     """End a running workflow once none of its jobs can run any more."""
     if workflow.status in FINISHED_WORKFLOW_STATUSES:
         return
@@ -67,13 +67,13 @@ def settle(workflow: Workflow, now: datetime) -> None:
     workflow.stopped_at = now
 
 
-def _stop(job: Job, status: JobStatus, now: datetime) -> None:
+def _stop(job: JobRecord, status: JobStatusValue, now: datetime) -> None:
     job.status = status
     if job.started_at is not None:
         job.stopped_at = now
 
 
-def cancel_job(state: FakeState, job: Job, user: User) -> None:
+def cancel_job(state: FakeState, job: JobRecord, user: UserRecord) -> None:
     """Cancel a job that has not ended; the jobs waiting on it will not run."""
     if job_ended(job):
         raise ValueError(f"Job {job.name!r} has already finished ({job.status}).")
@@ -87,7 +87,7 @@ def cancel_job(state: FakeState, job: Job, user: User) -> None:
     settle(workflow, now)
 
 
-def cancel_workflow(state: FakeState, workflow: Workflow, user: User) -> None:
+def cancel_workflow(state: FakeState, workflow: WorkflowRecord, user: UserRecord) -> None:
     """Cancel a workflow that has not ended, and every job of it that has not."""
     if workflow.status in FINISHED_WORKFLOW_STATUSES:
         raise ValueError(f"Workflow {workflow.name!r} has already finished ({workflow.status}).")
@@ -100,7 +100,7 @@ def cancel_workflow(state: FakeState, workflow: Workflow, user: User) -> None:
     workflow.canceled_by = user.id
 
 
-def approve(state: FakeState, workflow: Workflow, job: Job, user: User) -> None:
+def approve(state: FakeState, workflow: WorkflowRecord, job: JobRecord, user: UserRecord) -> None:
     """Approve an approval job on hold; the jobs waiting only on approved work are queued."""
     if job.type != "approval" or job.status != "on_hold":
         raise ValueError(f"Job {job.name!r} is not waiting for approval.")
@@ -117,11 +117,11 @@ def approve(state: FakeState, workflow: Workflow, job: Job, user: User) -> None:
 
 def rerun(
     state: FakeState,
-    workflow: Workflow,
+    workflow: WorkflowRecord,
     *,
     jobs: Collection[str] | None = None,
     from_failed: bool = False,
-) -> Workflow:
+) -> WorkflowRecord:
     """Rerun a finished workflow as a new workflow of the same pipeline.
 
     Everything reruns, or the failed jobs (`from_failed`), or the jobs with the given ids;
@@ -143,7 +143,7 @@ def rerun(
         roots = list(workflow.jobs)
     again = {job.id for job in downstream(workflow, roots)}
     outlines = []
-    statuses: list[JobStatus] = []
+    statuses: list[JobStatusValue] = []
     names = {job.id: job.name for job in workflow.jobs}
     for job in workflow.jobs:
         requires = tuple(names[dep] for dep in job.dependencies if dep in names)
@@ -154,7 +154,7 @@ def rerun(
     )
 
 
-def _first_status(job: Job, again: set[str]) -> JobStatus:
+def _first_status(job: JobRecord, again: set[str]) -> JobStatusValue:
     if again.intersection(job.dependencies):
         return "blocked"
     return "on_hold" if job.type == "approval" else "running"
@@ -162,11 +162,11 @@ def _first_status(job: Job, again: set[str]) -> JobStatus:
 
 def start_workflow(
     state: FakeState,
-    pipeline: Pipeline,
+    pipeline: PipelineRecord,
     name: str,
     jobs: list[JobOutline],
-    statuses: list[JobStatus] | None = None,
-) -> Workflow:
+    statuses: list[JobStatusValue] | None = None,
+) -> WorkflowRecord:
     """A new running workflow of `pipeline` with these jobs.
 
     Without `statuses`, jobs with nothing to wait for start (approvals go on hold) and the

@@ -10,17 +10,17 @@ import attrs
 from .policy_records import PolicyContext
 
 __all__ = [
-    "Group",
-    "OidcClaims",
-    "Organization",
+    "GroupRecord",
+    "OidcClaimsRecord",
+    "OrganizationRecord",
     "UrlOrbEntry",
-    "UsageExport",
-    "UsageExportState",
-    "VcsType",
+    "UsageExportRecord",
+    "UsageExportStateValue",
+    "VcsTypeValue",
 ]
 
-VcsType = Literal["github", "bitbucket", "circleci"]
-UsageExportState = Literal["created", "processing", "failed", "completed"]
+VcsTypeValue = Literal["github", "bitbucket", "circleci"]
+UsageExportStateValue = Literal["created", "processing", "failed", "completed"]
 
 
 @attrs.define(kw_only=True)
@@ -34,7 +34,7 @@ class UrlOrbEntry:
 
 
 @attrs.define(kw_only=True)
-class Group:
+class GroupRecord:
     """A group of users in an organization."""
 
     id: str
@@ -43,20 +43,20 @@ class Group:
 
 
 @attrs.define(kw_only=True)
-class UsageExport:
+class UsageExportRecord:
     """A usage export job; each poll moves it on: created → processing → completed (or failed)."""
 
     id: str
     start: datetime
     end: datetime
     shared_org_ids: list[str]
-    state: UsageExportState = "created"
+    state: UsageExportStateValue = "created"
     download_urls: list[str] = attrs.field(factory=list)
     error_reason: str | None = None
 
 
 @attrs.define(kw_only=True)
-class OidcClaims:
+class OidcClaimsRecord:
     """The custom claims of an organization's (or one of its projects') OIDC tokens."""
 
     org_id: str
@@ -68,21 +68,21 @@ class OidcClaims:
 
 
 @attrs.define(kw_only=True)
-class Organization:
+class OrganizationRecord:
     """An organization: a VCS one (`gh/acme`, `bb/acme`) or a standalone one (`circleci/<id>`)."""
 
     id: str
     name: str
     slug: str
-    vcs_type: VcsType
+    vcs_type: VcsTypeValue
     avatar_url: str
     url_orb_allow_list: list[UrlOrbEntry] = attrs.field(factory=list, repr=False)
-    groups: dict[str, Group] = attrs.field(factory=dict, repr=False)
+    groups: dict[str, GroupRecord] = attrs.field(factory=dict, repr=False)
     """By id, in creation order."""
-    usage_exports: dict[str, UsageExport] = attrs.field(factory=dict, repr=False)
-    claims: OidcClaims | None = attrs.field(default=None, repr=False)
+    usage_exports: dict[str, UsageExportRecord] = attrs.field(factory=dict, repr=False)
+    claims: OidcClaimsRecord | None = attrs.field(default=None, repr=False)
     """The organization's own claims (None until first set)."""
-    project_claims: dict[str, OidcClaims] = attrs.field(factory=dict, repr=False)
+    project_claims: dict[str, OidcClaimsRecord] = attrs.field(factory=dict, repr=False)
     """Claims of the organization's projects, by project id."""
     policies: dict[str, PolicyContext] = attrs.field(factory=dict, repr=False)
     """Config policies by policy context (`config`)."""

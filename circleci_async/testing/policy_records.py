@@ -7,11 +7,11 @@ from typing import Any
 
 import attrs
 
-__all__ = ["DecisionLog", "Policy", "PolicyContext"]
+__all__ = ["DecisionLogRecord", "PolicyContext", "PolicyRecord"]
 
 
 @attrs.define(kw_only=True)
-class Policy:
+class PolicyRecord:
     """A policy document of a bundle: a Rego source with its name."""
 
     name: str
@@ -21,14 +21,14 @@ class Policy:
 
 
 @attrs.define(kw_only=True)
-class DecisionLog:
+class DecisionLogRecord:
     """The audit log of one decision, with the bundle it was made with."""
 
     id: str
     created_at: datetime
     decision: dict[str, Any]
     metadata: dict[str, Any]
-    bundle: dict[str, Policy]
+    bundle: dict[str, PolicyRecord]
     time_taken_ms: int
 
 
@@ -36,9 +36,9 @@ class DecisionLog:
 class PolicyContext:
     """What an owner holds in one policy context: its bundle, its setting, its decisions."""
 
-    bundle: dict[str, Policy] = attrs.field(factory=dict)
+    bundle: dict[str, PolicyRecord] = attrs.field(factory=dict)
     """Policies by name."""
     enabled: bool = True
     """Whether pipelines are evaluated against the bundle."""
-    decisions: list[DecisionLog] = attrs.field(factory=list)
+    decisions: list[DecisionLogRecord] = attrs.field(factory=list)
     """Newest first."""

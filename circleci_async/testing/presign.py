@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
 
@@ -17,14 +17,17 @@ _SIGNED = ("X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Date", "X-Amz-Expires")
 
 
 class Presigner:
-    """Signs and checks storage URLs with a secret only this fake knows."""
+    """Signs and checks storage URLs with a secret only this fake knows, on `clock`'s time."""
 
-    def __init__(self, secret: bytes | None = None) -> None:
+    def __init__(
+        self, secret: bytes | None = None, *, clock: Callable[[], datetime] | None = None
+    ) -> None:
         self._secret = secret or secrets.token_bytes(32)
+        self._clock = clock or (lambda: datetime.now(UTC))
 
     def query(self, path: str, *, expires_in: int, issued_at: datetime | None = None) -> str:
         """The query string that makes `path` downloadable for `expires_in` seconds."""
-        issued = (issued_at or datetime.now(UTC)).astimezone(UTC)
+        issued = (issued_at or self._clock()).astimezone(UTC)
         params = {
             "X-Amz-Algorithm": _ALGORITHM,
             "X-Amz-Credential": f"AKIAFAKECIRCLECI/{issued:%Y%m%d}/us-east-1/s3/aws4_request",
@@ -50,7 +53,7 @@ class Presigner:
             lifetime = timedelta(seconds=int(query["X-Amz-Expires"]))
         except ValueError:
             return "AccessDenied", "X-Amz-Date or X-Amz-Expires is malformed."
-        if (now or datetime.now(UTC)) > issued + lifetime:
+        if (now or self._clock()) > issued + lifetime:
             return "AccessDenied", "Request has expired"
         return None
 

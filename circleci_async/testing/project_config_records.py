@@ -7,13 +7,13 @@ from typing import Any
 
 import attrs
 
-from .records import User
+from .records import UserRecord
 
-__all__ = ["PipelineDefinition", "Schedule", "Trigger", "Webhook"]
+__all__ = ["PipelineDefinitionRecord", "ScheduleRecord", "TriggerRecord", "WebhookRecord"]
 
 
 @attrs.define(kw_only=True)
-class Schedule:
+class ScheduleRecord:
     """A schedule that triggers a project's pipelines on a timetable."""
 
     id: str
@@ -24,13 +24,13 @@ class Schedule:
     """As the API spells it: `per-hour`, `hours-of-day`, `days-of-week`, ..."""
     attribution_actor: str
     parameters: dict[str, Any]
-    actor: User
+    actor: UserRecord
     created_at: datetime
     updated_at: datetime
 
 
 @attrs.define(kw_only=True)
-class Webhook:
+class WebhookRecord:
     """An outbound webhook of a project."""
 
     id: str
@@ -46,7 +46,7 @@ class Webhook:
 
 
 @attrs.define(kw_only=True)
-class PipelineDefinition:
+class PipelineDefinitionRecord:
     """Where a project's pipelines take their config and code from."""
 
     id: str
@@ -59,7 +59,7 @@ class PipelineDefinition:
 
 
 @attrs.define(kw_only=True)
-class Trigger:
+class TriggerRecord:
     """An event source that starts the pipelines of a pipeline definition."""
 
     id: str

@@ -28,7 +28,7 @@ class RecordedRequest:
     operation_id: str | None
     """The spec operationId of the matched API route; None elsewhere or when unrouted."""
     received_at: float
-    """`time.monotonic()` on arrival."""
+    """The fake's clock (`FakeCircleCI.clock`) on arrival."""
     status: int | None = None
     """The status sent; None while the request is still being answered."""
     body_json: Any = None
@@ -36,4 +36,4 @@ class RecordedRequest:
     fault: str | None = None
     """The injected fault that shaped the answer (`"rate_limit"`, `"throttle"`, ...), if any."""
     answered_at: float | None = None
-    """`time.monotonic()` when the answer was written (or the connection dropped)."""
+    """The fake's clock when the answer was written (or the connection dropped)."""

@@ -18,42 +18,42 @@ __all__ = [
     "PIPELINE_STATES",
     "UNSTARTED_JOB_STATUSES",
     "WORKFLOW_STATUSES",
-    "Artifact",
-    "CheckoutKey",
+    "ArtifactRecord",
+    "CheckoutKeyRecord",
     "Commit",
-    "Job",
-    "JobStatus",
-    "JobType",
-    "Pipeline",
-    "PipelineState",
-    "Project",
+    "JobRecord",
+    "JobStatusValue",
+    "JobTypeValue",
+    "PipelineRecord",
+    "PipelineStateValue",
     "ProjectEnvVar",
-    "TestResult",
-    "TriggerType",
-    "User",
-    "VcsProvider",
-    "Workflow",
-    "WorkflowStatus",
+    "ProjectRecord",
+    "TestResultRecord",
+    "TriggerTypeValue",
+    "UserRecord",
+    "VcsProviderValue",
+    "WorkflowRecord",
+    "WorkflowStatusValue",
     "default_settings",
 ]
 
-PipelineState = Literal["created", "errored", "setup-pending", "setup", "pending"]
-TriggerType = Literal["scheduled_pipeline", "explicit", "api", "webhook"]
-WorkflowStatus = Literal[
+PipelineStateValue = Literal["created", "errored", "setup-pending", "setup", "pending"]
+TriggerTypeValue = Literal["scheduled_pipeline", "explicit", "api", "webhook"]
+WorkflowStatusValue = Literal[
     "success", "running", "not_run", "failed", "error", "failing", "on_hold", "canceled",
     "unauthorized",
 ]  # fmt: skip
-JobStatus = Literal[
+JobStatusValue = Literal[
     "success", "running", "not_run", "failed", "retried", "queued", "not_running",
     "infrastructure_fail", "timedout", "on_hold", "terminated-unknown", "blocked", "canceled",
     "unauthorized",
 ]  # fmt: skip
-JobType = Literal["build", "approval"]
-VcsProvider = Literal["Bitbucket", "CircleCI", "GitHub"]
+JobTypeValue = Literal["build", "approval"]
+VcsProviderValue = Literal["Bitbucket", "CircleCI", "GitHub"]
 
-PIPELINE_STATES: frozenset[str] = frozenset(get_args(PipelineState))
-WORKFLOW_STATUSES: frozenset[str] = frozenset(get_args(WorkflowStatus))
-JOB_STATUSES: frozenset[str] = frozenset(get_args(JobStatus))
+PIPELINE_STATES: frozenset[str] = frozenset(get_args(PipelineStateValue))
+WORKFLOW_STATUSES: frozenset[str] = frozenset(get_args(WorkflowStatusValue))
+JOB_STATUSES: frozenset[str] = frozenset(get_args(JobStatusValue))
 UNSTARTED_JOB_STATUSES: frozenset[str] = frozenset(
     {"queued", "blocked", "not_running", "on_hold", "not_run"}
 )
@@ -93,7 +93,7 @@ def default_settings(default_branch: str) -> dict[str, Any]:
 
 
 @attrs.define(kw_only=True)
-class User:
+class UserRecord:
     """The user the fake's token belongs to."""
 
     id: str
@@ -126,7 +126,7 @@ class ProjectEnvVar:
 
 
 @attrs.define(kw_only=True)
-class CheckoutKey:
+class CheckoutKeyRecord:
     """An SSH key CircleCI checks a project out with; fingerprints derive from the key."""
 
     type: Literal["deploy-key", "github-user-key"]
@@ -150,7 +150,7 @@ class CheckoutKey:
 
 
 @attrs.define(kw_only=True)
-class Project:
+class ProjectRecord:
     """A followed project; `slug` is `gh/org/repo`, `bb/org/repo` or `circleci/<uuid>/<uuid>`."""
 
     id: str
@@ -160,15 +160,15 @@ class Project:
     organization_slug: str
     organization_id: str
     vcs_url: str
-    provider: VcsProvider
+    provider: VcsProviderValue
     default_branch: str = "main"
-    pipelines: list[Pipeline] = attrs.field(factory=list, repr=False)
+    pipelines: list[PipelineRecord] = attrs.field(factory=list, repr=False)
     """Newest first, as CircleCI lists them."""
-    jobs_by_number: dict[int, Job] = attrs.field(factory=dict, repr=False)
+    jobs_by_number: dict[int, JobRecord] = attrs.field(factory=dict, repr=False)
     next_pipeline_number: int = attrs.field(default=1, repr=False)
     next_job_number: int = attrs.field(default=1, repr=False)
     env_vars: dict[str, ProjectEnvVar] = attrs.field(factory=dict, repr=False)
-    checkout_keys: list[CheckoutKey] = attrs.field(factory=list, repr=False)
+    checkout_keys: list[CheckoutKeyRecord] = attrs.field(factory=list, repr=False)
     settings: dict[str, Any] = attrs.field(factory=dict, repr=False)
     """Advanced settings, by their API names."""
     heads: dict[str, Commit] = attrs.field(factory=dict, repr=False)
@@ -176,7 +176,7 @@ class Project:
 
 
 @attrs.define(kw_only=True)
-class Pipeline:
+class PipelineRecord:
     """One pipeline run of a project."""
 
     id: str
@@ -184,9 +184,9 @@ class Pipeline:
     project_slug: str
     created_at: datetime
     updated_at: datetime
-    actor: User
-    state: PipelineState = "created"
-    trigger_type: TriggerType = "webhook"
+    actor: UserRecord
+    state: PipelineStateValue = "created"
+    trigger_type: TriggerTypeValue = "webhook"
     branch: str | None = "main"
     tag: str | None = None
     revision: str | None = None
@@ -202,16 +202,16 @@ class Pipeline:
     continuation_key: str | None = None
     """The key that continues a pipeline in its setup phase, until it is used."""
     definition_id: str | None = None
-    workflows: list[Workflow] = attrs.field(factory=list, repr=False)
+    workflows: list[WorkflowRecord] = attrs.field(factory=list, repr=False)
 
 
 @attrs.define(kw_only=True)
-class Workflow:
+class WorkflowRecord:
     """One workflow of a pipeline."""
 
     id: str
     name: str
-    status: WorkflowStatus
+    status: WorkflowStatusValue
     pipeline_id: str
     pipeline_number: int
     project_slug: str
@@ -221,18 +221,18 @@ class Workflow:
     tag: Literal["setup"] | None = None
     canceled_by: str | None = None
     """The id of the user who canceled it."""
-    jobs: list[Job] = attrs.field(factory=list, repr=False)
+    jobs: list[JobRecord] = attrs.field(factory=list, repr=False)
 
 
 @attrs.define(kw_only=True)
-class Job:
+class JobRecord:
     """One job of a workflow; approval jobs have no `number`."""
 
     id: str
     number: int | None
     name: str
-    type: JobType
-    status: JobStatus
+    type: JobTypeValue
+    status: JobStatusValue
     project_slug: str
     workflow_id: str
     pipeline_id: str
@@ -249,8 +249,8 @@ class Job:
     """The id of the user who canceled it."""
     approved_by: str | None = None
     """The id of the user who approved it (approval jobs)."""
-    artifacts: list[Artifact] = attrs.field(factory=list, repr=False)
-    tests: list[TestResult] = attrs.field(factory=list, repr=False)
+    artifacts: list[ArtifactRecord] = attrs.field(factory=list, repr=False)
+    tests: list[TestResultRecord] = attrs.field(factory=list, repr=False)
 
     @property
     def duration_ms(self) -> int | None:
@@ -261,7 +261,7 @@ class Job:
 
 
 @attrs.define(kw_only=True)
-class Artifact:
+class ArtifactRecord:
     """A stored artifact of a job; its `path` is kept exactly as given, hostile or not."""
 
     id: str
@@ -299,7 +299,7 @@ class Artifact:
 
 
 @attrs.define(kw_only=True)
-class TestResult:
+class TestResultRecord:
     """One test case result reported by a job."""
 
     __test__ = False

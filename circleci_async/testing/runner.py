@@ -17,7 +17,13 @@ from datetime import datetime, timedelta
 
 from .configs import JobOutline, outline_config, read_workflows
 from .lifecycle import job_ended, settle, start_workflow
-from .records import FINISHED_JOB_STATUSES, FINISHED_WORKFLOW_STATUSES, Job, Pipeline, Workflow
+from .records import (
+    FINISHED_JOB_STATUSES,
+    FINISHED_WORKFLOW_STATUSES,
+    JobRecord,
+    PipelineRecord,
+    WorkflowRecord,
+)
 from .state import FakeState
 
 __all__ = ["DEFAULT_WORKFLOW", "BuildRunner"]
@@ -40,7 +46,7 @@ class BuildRunner:
         state: FakeState,
         *,
         job_seconds: float,
-        on_finished: Callable[[Workflow, Job | None], object] | None = None,
+        on_finished: Callable[[WorkflowRecord, JobRecord | None], object] | None = None,
     ) -> None:
         if job_seconds <= 0:
             raise ValueError("job_seconds must be positive")
@@ -50,14 +56,14 @@ class BuildRunner:
         self.failing: set[str] = set()
         """Names of jobs that fail instead of succeeding; each reports one failed test."""
         self._started: set[str] = set(state.pipelines)
-        self._running: list[Workflow] = []
+        self._running: list[WorkflowRecord] = []
         self._told: set[str] = set()
 
     def step(self) -> None:
         """Start newly triggered pipelines, finish jobs that have run long enough."""
         now = self.state.now()
         self._start_triggered()
-        still: list[Workflow] = []
+        still: list[WorkflowRecord] = []
         for workflow in self._running:
             self._advance(workflow, now)
             self._tell(workflow)
@@ -65,7 +71,7 @@ class BuildRunner:
                 still.append(workflow)
         self._running = still
 
-    def _tell(self, workflow: Workflow) -> None:
+    def _tell(self, workflow: WorkflowRecord) -> None:
         """Report each job that ended since the last step, then the workflow if it ended."""
         if self.on_finished is None:
             return
@@ -92,14 +98,14 @@ class BuildRunner:
                 self._running.append(workflow)
             pipeline.state = "created"
 
-    def _template(self, pipeline: Pipeline) -> dict[str, list[JobOutline]]:
+    def _template(self, pipeline: PipelineRecord) -> dict[str, list[JobOutline]]:
         project = self.state.projects[pipeline.project_slug]
         for earlier in project.pipelines:
             if earlier is not pipeline and earlier.workflows:
                 return read_workflows(outline_config(earlier)) or DEFAULT_WORKFLOW
         return DEFAULT_WORKFLOW
 
-    def _advance(self, workflow: Workflow, now: datetime) -> None:
+    def _advance(self, workflow: WorkflowRecord, now: datetime) -> None:
         for job in workflow.jobs:
             started = job.started_at
             if job.status == "running" and started is not None and now - started >= self.job_time:
@@ -117,7 +123,7 @@ class BuildRunner:
                 ended.add(job.id)
         settle(workflow, now)
 
-    def _finish(self, job: Job, now: datetime) -> None:
+    def _finish(self, job: JobRecord, now: datetime) -> None:
         job.stopped_at = now
         if job.name not in self.failing or job.number is None:
             job.status = "success"

@@ -8,7 +8,7 @@ import logging
 import secrets
 import socket
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from types import TracebackType
 from typing import Self
@@ -16,18 +16,19 @@ from typing import Self
 import attrs
 from aiohttp import web
 
+from .api_context import ApiContext, ApiError
 from .artifacts import serve_artifact
 from .auth import is_authorized, unauthorized
+from .clock import datetime_clock
 from .deliveries import WebhookDeliveries
 from .faults import FaultPlan, Faults
 from .paging import PageTokens
 from .presign import Presigner
 from .profiles import PROFILES, reshape
 from .recording import Origin, RecordedRequest
-from .records import Artifact
+from .records import ArtifactRecord
 from .replies import Reply, send
-from .routes import default_router
-from .routing import API_PREFIX, ApiContext, ApiError, RouteMatch, Router
+from .routing import API_PREFIX, RouteMatch, Router, default_router
 from .runner import BuildRunner
 from .state import FakeState
 from .storage import carries_token, serve_storage, storage_path
@@ -44,7 +45,7 @@ class FakeCircleCI:
     """A fake CircleCI API v2 over loopback HTTP, with artifact and storage origins.
 
     Use `async with FakeCircleCI() as fake:` (or `start()` / `close()`), then point a client
-    at `fake.base_url` with `fake.token`. `seed` adds deterministic demo data.
+    at `fake.base_url` with `fake.token`. `seed` adds the demo organisation (`demo_org`).
     `record=False` keeps `requests` empty (flat memory); `on_response` still sees every answer.
     `artifact_redirects=False` serves artifacts directly instead of redirecting to storage.
     `port` fixes the API origin's port (default: any free one).
@@ -54,6 +55,10 @@ class FakeCircleCI:
     webhooks of their projects receive `job-completed` and `workflow-completed` events
     (`deliveries`), on loopback addresses only. `profile="server"` answers in the older
     shapes of CircleCI Server installs (see `circleci_async.testing.profiles`).
+    `clock` (monotonic seconds, default `time.monotonic`) is the fake's time: fault windows,
+    token buckets, `RecordedRequest` times and, through `state.now()` (a date-time clock that
+    moves with it), the build runner, webhook retries and storage URL expiry; `sleep` waits
+    out `faults.delay`.
     """
 
     def __init__(
@@ -69,6 +74,8 @@ class FakeCircleCI:
         port: int = 0,
         job_seconds: float | None = None,
         profile: str = "cloud",
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
     ) -> None:
         if page_size < 1:
             raise ValueError("page_size must be at least 1")
@@ -80,12 +87,15 @@ class FakeCircleCI:
         """The only token the fake accepts."""
         self.page_size = page_size
         """Items per page of every paged route (may be changed at any time)."""
-        self.state = FakeState(seed=seed)
+        self.clock = clock
+        """The fake's monotonic clock in seconds."""
+        self._sleep = sleep
+        self.state = FakeState(seed=seed, clock=datetime_clock(clock))
         """The in-memory data and its factories."""
         if seed is not None:
             self.state.seed_demo(seed)
         self._page_tokens = PageTokens()
-        self.faults = Faults(self._page_tokens)
+        self.faults = Faults(self._page_tokens, clock=clock)
         """Fault injection."""
         self.requests: list[RecordedRequest] = []
         """Every request seen by any origin, in arrival order."""
@@ -112,7 +122,7 @@ class FakeCircleCI:
         self._pump: asyncio.Task[None] | None = None
         self.router: Router = default_router()
         """The API routes, one per spec operation; `replace()` one to answer differently."""
-        self._presigner = Presigner()
+        self._presigner = Presigner(clock=self.state.now)
         self._runners: list[web.AppRunner] = []
         self._urls: dict[Origin, str] = {}
 
@@ -136,7 +146,7 @@ class FakeCircleCI:
         """Whether the origins are listening."""
         return bool(self._runners)
 
-    def artifact_url(self, artifact: Artifact) -> str:
+    def artifact_url(self, artifact: ArtifactRecord) -> str:
         """The URL getJobArtifacts lists for `artifact`."""
         return self.artifacts_url + artifact_url_path(
             artifact.job_id, artifact.node_index, artifact.path
@@ -144,7 +154,7 @@ class FakeCircleCI:
 
     def presigned_url(
         self,
-        artifact: Artifact,
+        artifact: ArtifactRecord,
         *,
         expires_in: int | None = None,
         issued_at: datetime | None = None,
@@ -237,7 +247,7 @@ class FakeCircleCI:
         return port
 
     async def _handle(self, origin: Origin, request: web.Request) -> web.StreamResponse:
-        received_at = time.monotonic()
+        received_at = self.clock()
         match = self._route(request) if origin == "api" else None
         operation_id = None if match is None else match.route.operation_id
         record = RecordedRequest(
@@ -261,7 +271,7 @@ class FakeCircleCI:
             if self.runner is not None and origin == "api":
                 self.runner.step()
             if plan.delay:
-                await asyncio.sleep(plan.delay)
+                await self._sleep(plan.delay)
             reply = plan.reply or await self._answer(origin, request, match, plan.ignore_query)
             reply = reply.with_headers(plan.headers)
             if plan.cut_after is not None:
@@ -327,7 +337,7 @@ class FakeCircleCI:
             status=None if reply is None else reply.status,
             body_json=None if reply is None or truncated else reply.body_json,
             fault="disconnect" if truncated else fault,
-            answered_at=time.monotonic(),
+            answered_at=self.clock(),
         )
         if self.record:
             for index in range(len(self.requests) - 1, -1, -1):

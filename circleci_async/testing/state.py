@@ -1,4 +1,4 @@
-"""`FakeState`: the fake's in-memory data, and the factory methods that fill it."""
+"""`FakeState`: the fake's data; on top of `OrgState`, projects and their builds."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from .blobs import Blob
-from .demo import populate
-from .org_factories import OrgFactories
-from .org_records import Organization
+from .demo_org import DemoOrg, seed_demo_org
+from .org_records import OrganizationRecord
+from .org_state import OrgState
 from .records import (
     FINISHED_JOB_STATUSES,
     FINISHED_WORKFLOW_STATUSES,
@@ -17,23 +17,23 @@ from .records import (
     PIPELINE_STATES,
     UNSTARTED_JOB_STATUSES,
     WORKFLOW_STATUSES,
-    Artifact,
+    ArtifactRecord,
     Commit,
-    Job,
-    JobStatus,
-    JobType,
-    Pipeline,
-    PipelineState,
-    Project,
-    TestResult,
-    TriggerType,
-    User,
-    VcsProvider,
-    Workflow,
-    WorkflowStatus,
+    JobRecord,
+    JobStatusValue,
+    JobTypeValue,
+    PipelineRecord,
+    PipelineStateValue,
+    ProjectRecord,
+    TestResultRecord,
+    TriggerTypeValue,
+    UserRecord,
+    VcsProviderValue,
+    WorkflowRecord,
+    WorkflowStatusValue,
     default_settings,
 )
-from .state_core import canonical_slug, is_uuid
+from .store import canonical_slug, is_uuid
 from .urls import artifact_url_path, canonical, lookup_keys
 
 __all__ = ["DEFAULT_ARTIFACT_SIZE", "FakeState", "canonical_slug"]
@@ -41,11 +41,15 @@ __all__ = ["DEFAULT_ARTIFACT_SIZE", "FakeState", "canonical_slug"]
 DEFAULT_ARTIFACT_SIZE = 1024
 """Size of the generated content of an artifact created without `data` or `size`."""
 
-_PROVIDERS: dict[str, VcsProvider] = {"gh": "GitHub", "bb": "Bitbucket", "circleci": "CircleCI"}
+_PROVIDERS: dict[str, VcsProviderValue] = {
+    "gh": "GitHub",
+    "bb": "Bitbucket",
+    "circleci": "CircleCI",
+}
 _REPO_HOSTS = {"gh": "https://github.com", "bb": "https://bitbucket.org"}
 
 
-class FakeState(OrgFactories):
+class FakeState(OrgState):
     """In-memory CircleCI data: one user from the start, then whatever the factories add.
 
     Ids come from a random generator seeded with `seed`, so a seeded state is reproducible.
@@ -54,16 +58,16 @@ class FakeState(OrgFactories):
 
     # Lookups ------------------------------------------------------------------------------
 
-    def project(self, slug: str) -> Project | None:
+    def project(self, slug: str) -> ProjectRecord | None:
         """The project with this slug (`github/` and `bitbucket/` prefixes accepted)."""
         return self.projects.get(canonical_slug(slug))
 
-    def job(self, project_slug: str, job_number: int) -> Job | None:
+    def job(self, project_slug: str, job_number: int) -> JobRecord | None:
         """The job with this number in the project."""
         project = self.project(project_slug)
         return None if project is None else project.jobs_by_number.get(job_number)
 
-    def artifact_at(self, url_path: str) -> Artifact | None:
+    def artifact_at(self, url_path: str) -> ArtifactRecord | None:
         """The artifact whose URL path (on the artifacts origin) is `url_path`."""
         return self._artifacts_by_url_path.get(canonical(url_path))
 
@@ -77,7 +81,7 @@ class FakeState(OrgFactories):
         organization_name: str | None = None,
         default_branch: str = "main",
         vcs_url: str | None = None,
-    ) -> Project:
+    ) -> ProjectRecord:
         """Create a project; `slug` is `gh/org/repo`, `bb/org/repo` or `circleci/<id>/<id>`."""
         slug = canonical_slug(slug)
         parts = slug.split("/")
@@ -96,7 +100,7 @@ class FakeState(OrgFactories):
             vcs_url = vcs_url or f"{_REPO_HOSTS[vcs]}/{org}/{repo}"
         project_id = self.new_id()
         organization = self._organization_for(vcs, org, organization_name)
-        project = Project(
+        project = ProjectRecord(
             id=repo if vcs == "circleci" and is_uuid(repo) else project_id,
             slug=slug,
             name=name,
@@ -111,37 +115,22 @@ class FakeState(OrgFactories):
         self.projects[slug] = project
         return project
 
-    def _organization_for(self, vcs: str, org: str, name: str) -> Organization:
-        """The organization of a new project's slug, created on first use.
-
-        One id is drawn whether or not it exists (as before organizations were records), so
-        the ids of seeded data do not change.
-        """
-        fresh = self.new_id()
-        existing = self.organization(f"{vcs}/{org}")
-        if existing is not None:
-            return existing
-        org_id = org if vcs == "circleci" and is_uuid(org) else fresh
-        return self.add_organization(
-            name, vcs_type=self.vcs_type_of(vcs), slug=f"{vcs}/{org}", org_id=org_id
-        )
-
     def add_pipeline(
         self,
         project_slug: str,
         *,
         branch: str | None = None,
         tag: str | None = None,
-        state: PipelineState = "created",
-        trigger_type: TriggerType = "webhook",
+        state: PipelineStateValue = "created",
+        trigger_type: TriggerTypeValue = "webhook",
         created_at: datetime | None = None,
         revision: str | None = None,
         commit_subject: str | None = "Update dependencies",
         commit_body: str | None = "",
         parameters: Mapping[str, Any] | None = None,
         errors: Iterable[Mapping[str, str]] = (),
-        actor: User | None = None,
-    ) -> Pipeline:
+        actor: UserRecord | None = None,
+    ) -> PipelineRecord:
         """Create a pipeline, listed first from now on; creates the project if it is new.
 
         `branch` defaults to the project's default branch unless a `tag` is given; `actor`
@@ -152,7 +141,7 @@ class FakeState(OrgFactories):
         if branch is None and tag is None:
             branch = project.default_branch
         created_at = created_at or self.now()
-        pipeline = Pipeline(
+        pipeline = PipelineRecord(
             id=self.new_id(),
             number=project.next_pipeline_number,
             project_slug=project.slug,
@@ -179,10 +168,10 @@ class FakeState(OrgFactories):
         pipeline_id: str,
         *,
         name: str = "build-and-test",
-        status: WorkflowStatus = "success",
+        status: WorkflowStatusValue = "success",
         created_at: datetime | None = None,
         tag: Literal["setup"] | None = None,
-    ) -> Workflow:
+    ) -> WorkflowRecord:
         """Create a workflow in a pipeline; finished statuses get a `stopped_at`.
 
         A `setup` workflow puts its pipeline in its setup phase, with a continuation key.
@@ -193,7 +182,7 @@ class FakeState(OrgFactories):
         stopped_at = None
         if status in FINISHED_WORKFLOW_STATUSES:
             stopped_at = created_at + timedelta(seconds=self._rng.randint(30, 900))
-        workflow = Workflow(
+        workflow = WorkflowRecord(
             id=self.new_id(),
             name=name,
             status=status,
@@ -218,15 +207,15 @@ class FakeState(OrgFactories):
         workflow_id: str,
         *,
         name: str = "build",
-        status: JobStatus = "success",
+        status: JobStatusValue = "success",
         started: bool | None = None,
-        type: JobType = "build",
+        type: JobTypeValue = "build",
         parallelism: int = 1,
         dependencies: Iterable[str] = (),
         resource_class: str = "medium",
         executor_type: str = "docker",
         created_at: datetime | None = None,
-    ) -> Job:
+    ) -> JobRecord:
         """Create a job in a workflow; build jobs get the project's next job number.
 
         `started` defaults to whether `status` implies the job ran: queued, blocked, on-hold,
@@ -248,7 +237,7 @@ class FakeState(OrgFactories):
         if type == "build":
             number = project.next_job_number
             project.next_job_number += 1
-        job = Job(
+        job = JobRecord(
             id=job_id,
             number=number,
             name=name,
@@ -282,7 +271,7 @@ class FakeState(OrgFactories):
         *,
         size: int | None = None,
         node_index: int = 0,
-    ) -> Artifact:
+    ) -> ArtifactRecord:
         """Attach an artifact to a job; `path` is stored verbatim, however hostile.
 
         Give `data` to serve those bytes, or only `size` to serve that many deterministic
@@ -295,7 +284,7 @@ class FakeState(OrgFactories):
         else:
             blob_size = len(data) if size is None else size
         artifact_id = self.new_id()
-        artifact = Artifact(
+        artifact = ArtifactRecord(
             id=artifact_id,
             project_slug=job.project_slug,
             job_number=job_number,
@@ -322,10 +311,10 @@ class FakeState(OrgFactories):
         message: str | None = None,
         run_time: float = 0.05,
         source: str = "junit",
-    ) -> TestResult:
+    ) -> TestResultRecord:
         """Attach a test result (`result`: success, failure, skipped, ...) to a job."""
         job = self._require_job(project_slug, job_number)
-        test = TestResult(
+        test = TestResultRecord(
             name=name,
             classname=classname,
             file=file,
@@ -337,16 +326,13 @@ class FakeState(OrgFactories):
         job.tests.append(test)
         return test
 
-    def seed_demo(
-        self, seed: int = 0, *, projects: int = 2, pipelines_per_project: int = 15
-    ) -> list[Project]:
-        """Add a small, realistic organisation generated deterministically from `seed`.
+    def seed_demo(self, seed: int = 0, *, pipelines: int = 30) -> DemoOrg:
+        """Add the demo organisation `acme` (`demo_org.seed_demo_org`), drawn from `seed`.
 
-        Each project gets `pipelines_per_project` pipelines on a few branches, with workflows,
-        jobs in mixed states, test results and artifacts (small, generated on demand).
+        Four projects share about `pipelines` pipelines, with workflows, jobs in mixed states,
+        test results and artifacts (generated on demand, never held in memory).
         """
-        with self._reseeded(seed) as rng:
-            return populate(self, rng, projects=projects, pipelines=pipelines_per_project)
+        return seed_demo_org(self, seed, pipelines=pipelines)
 
     def push_commit(
         self,
@@ -367,7 +353,7 @@ class FakeState(OrgFactories):
         return commit
 
     def head_commit(
-        self, project: Project, *, branch: str | None = None, tag: str | None = None
+        self, project: ProjectRecord, *, branch: str | None = None, tag: str | None = None
     ) -> Commit:
         """The head commit of a branch or tag: the last pushed, else the last built, else new."""
         ref = _ref(project, branch, tag)
@@ -394,7 +380,7 @@ class FakeState(OrgFactories):
             project.heads[ref] = head
         return head
 
-    def remove_project(self, project_slug: str) -> Project:
+    def remove_project(self, project_slug: str) -> ProjectRecord:
         """Delete a project with its pipelines, workflows, jobs, artifacts and configuration."""
         project = self._require_project(project_slug)
         del self.projects[project.slug]
@@ -420,7 +406,7 @@ class FakeState(OrgFactories):
             del self.webhooks[key]
         return project
 
-    def remove_organization(self, organization: Organization) -> None:
+    def remove_organization(self, organization: OrganizationRecord) -> None:
         """Delete an organization with its projects, contexts and deploy environments."""
         for project in self.projects_of(organization):
             self.remove_project(project.slug)
@@ -430,20 +416,20 @@ class FakeState(OrgFactories):
             del self.environments[key]
         del self.organizations[organization.id]
 
-    def _require_project(self, project_slug: str) -> Project:
+    def _require_project(self, project_slug: str) -> ProjectRecord:
         project = self.project(project_slug)
         if project is None:
             raise KeyError(f"no project {project_slug!r}")
         return project
 
-    def _require_job(self, project_slug: str, job_number: int) -> Job:
+    def _require_job(self, project_slug: str, job_number: int) -> JobRecord:
         job = self.job(project_slug, job_number)
         if job is None:
             raise KeyError(f"no job {job_number} in project {project_slug!r}")
         return job
 
 
-def _ref(project: Project, branch: str | None, tag: str | None) -> str:
+def _ref(project: ProjectRecord, branch: str | None, tag: str | None) -> str:
     if tag is not None:
         return f"refs/tags/{tag}"
     return f"refs/heads/{branch or project.default_branch}"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from .payloads import JsonObject, rfc3339
-from .project_config_records import Webhook
-from .records import Job, Pipeline, Project, Workflow
+from .project_config_records import WebhookRecord
+from .records import JobRecord, PipelineRecord, ProjectRecord, WorkflowRecord
+from .renderers import JsonObject, rfc3339
 
 __all__ = ["event_payload", "workflow_web_url"]
 
@@ -18,7 +18,7 @@ def _maybe(moment: datetime | None) -> str | None:
     return None if moment is None else rfc3339(moment)
 
 
-def workflow_web_url(workflow: Workflow) -> str:
+def workflow_web_url(workflow: WorkflowRecord) -> str:
     """The workflow's page in the CircleCI web app."""
     vcs, _, rest = workflow.project_slug.partition("/")
     return (
@@ -27,7 +27,7 @@ def workflow_web_url(workflow: Workflow) -> str:
     )
 
 
-def _pipeline(pipeline: Pipeline, project: Project) -> JsonObject:
+def _pipeline(pipeline: PipelineRecord, project: ProjectRecord) -> JsonObject:
     body: JsonObject = {
         "id": pipeline.id,
         "number": pipeline.number,
@@ -76,11 +76,11 @@ def _pipeline(pipeline: Pipeline, project: Project) -> JsonObject:
 def event_payload(
     *,
     event_id: str,
-    webhook: Webhook,
-    project: Project,
-    pipeline: Pipeline,
-    workflow: Workflow,
-    job: Job | None,
+    webhook: WebhookRecord,
+    project: ProjectRecord,
+    pipeline: PipelineRecord,
+    workflow: WorkflowRecord,
+    job: JobRecord | None,
     happened_at: datetime,
 ) -> JsonObject:
     """A `workflow-completed` body (no `job`) or a `job-completed` one."""

@@ -6,7 +6,7 @@ from collections.abc import Collection, Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from ..routing import ApiContext, ApiError
+from ..api_context import ApiContext, ApiError
 
 __all__ = ["Body"]
 

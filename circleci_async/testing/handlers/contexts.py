@@ -10,16 +10,21 @@ from __future__ import annotations
 import re
 from typing import cast
 
+from ..api_context import ApiContext, ApiError
 from ..context_records import (
-    Context,
     ContextEnvVar,
-    ContextRestriction,
-    OwnerType,
-    RestrictionType,
+    ContextRecord,
+    ContextRestrictionRecord,
+    OwnerTypeValue,
+    RestrictionTypeValue,
 )
-from ..payloads import JsonObject, rfc3339
+from ..renderers import (
+    JsonObject,
+    context_json,
+    context_restriction_json,
+    context_variable_json,
+)
 from ..replies import Reply
-from ..routing import ApiContext, ApiError
 from .bodies import Body
 from .lookups import found
 
@@ -41,38 +46,13 @@ _RESTRICTION_TYPES = frozenset({"project", "expression", "group"})
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
-def _context_json(context: Context) -> JsonObject:
-    return {"id": context.id, "name": context.name, "created_at": rfc3339(context.created_at)}
-
-
-def _variable_json(context: Context, variable: ContextEnvVar) -> JsonObject:
-    return {
-        "variable": variable.name,
-        "created_at": rfc3339(variable.created_at),
-        "updated_at": rfc3339(variable.updated_at),
-        "context_id": context.id,
-    }
-
-
-def _restriction_json(restriction: ContextRestriction) -> JsonObject:
-    body: JsonObject = {
-        "id": restriction.id,
-        "name": restriction.name,
-        "restriction_type": restriction.restriction_type,
-        "restriction_value": restriction.restriction_value,
-    }
-    if restriction.restriction_type == "project":
-        body["project_id"] = restriction.restriction_value
-    return body
-
-
 def _owner(
     ctx: ApiContext, owner_id: str | None, owner_slug: str | None, owner_type: str | None
-) -> tuple[str, OwnerType]:
+) -> tuple[str, OwnerTypeValue]:
     """The owner's id and type, given by id or by (organization) slug."""
     if (owner_id is None) == (owner_slug is None):
         raise ApiError(400, "Give the owner's id or its slug (exactly one).")
-    kind = cast(OwnerType, owner_type or "organization")
+    kind = cast(OwnerTypeValue, owner_type or "organization")
     if kind not in _OWNER_TYPES:
         raise ApiError(400, "owner type must be organization or account.")
     if kind == "account":
@@ -83,7 +63,7 @@ def _owner(
     return found(org, "Owner").id, kind
 
 
-def _context(ctx: ApiContext) -> Context:
+def _context(ctx: ApiContext) -> ContextRecord:
     return found(ctx.state.contexts.get(ctx.params["context_id"]), "Context")
 
 
@@ -94,7 +74,7 @@ async def list_contexts(ctx: ApiContext) -> Reply:
         ctx, query.get("owner-id"), query.get("owner-slug"), query.get("owner-type")
     )
     contexts = [item for item in ctx.state.contexts.values() if item.owner_id == owner_id]
-    return ctx.page(contexts, _context_json)
+    return ctx.page(contexts, context_json)
 
 
 async def create_context(ctx: ApiContext) -> Reply:
@@ -107,7 +87,7 @@ async def create_context(ctx: ApiContext) -> Reply:
     )
     if any(c.owner_id == owner_id and c.name == name for c in ctx.state.contexts.values()):
         raise ApiError(409, f"A context named {name!r} already exists.")
-    context = Context(
+    context = ContextRecord(
         id=ctx.state.new_id(),
         name=name,
         owner_id=owner_id,
@@ -115,12 +95,12 @@ async def create_context(ctx: ApiContext) -> Reply:
         created_at=ctx.state.now(),
     )
     ctx.state.contexts[context.id] = context
-    return Reply.json(200, _context_json(context))
+    return Reply.json(200, context_json(context))
 
 
 async def get_context(ctx: ApiContext) -> Reply:
     """GET /context/{context_id}."""
-    return Reply.json(200, _context_json(_context(ctx)))
+    return Reply.json(200, context_json(_context(ctx)))
 
 
 async def delete_context(ctx: ApiContext) -> Reply:
@@ -133,7 +113,7 @@ async def list_environment_variables(ctx: ApiContext) -> Reply:
     """GET /context/{context_id}/environment-variable: names and dates, never values."""
     context = _context(ctx)
     variables = list(context.env_vars.values())
-    return ctx.page(variables, lambda variable: _variable_json(context, variable))
+    return ctx.page(variables, lambda variable: context_variable_json(context, variable))
 
 
 async def add_environment_variable(ctx: ApiContext) -> Reply:
@@ -151,7 +131,7 @@ async def add_environment_variable(ctx: ApiContext) -> Reply:
     else:
         variable.value = value
         variable.updated_at = now
-    return Reply.json(200, _variable_json(context, variable))
+    return Reply.json(200, context_variable_json(context, variable))
 
 
 async def delete_environment_variable(ctx: ApiContext) -> Reply:
@@ -165,13 +145,13 @@ async def get_context_restrictions(ctx: ApiContext) -> Reply:
     """GET /context/{context_id}/restrictions."""
     context = _context(ctx)
 
-    def render(restriction: ContextRestriction) -> JsonObject:
-        return {**_restriction_json(restriction), "context_id": context.id}
+    def render(restriction: ContextRestrictionRecord) -> JsonObject:
+        return {**context_restriction_json(restriction), "context_id": context.id}
 
     return ctx.page(context.restrictions, render)
 
 
-def _restriction_name(ctx: ApiContext, context: Context, kind: str, value: str) -> str:
+def _restriction_name(ctx: ApiContext, context: ContextRecord, kind: str, value: str) -> str:
     """What the restriction's value names; 404 for an unknown project or group."""
     if kind == "project":
         project = found(ctx.state.project_by_id(value), "Project")
@@ -189,21 +169,21 @@ async def create_context_restriction(ctx: ApiContext) -> Reply:
     """POST /context/{context_id}/restrictions: 201; 409 for a restriction already there."""
     context = _context(ctx)
     body = await Body.read(ctx, fields=("restriction_type", "restriction_value"))
-    kind = cast(RestrictionType, body.need_choice("restriction_type", _RESTRICTION_TYPES))
+    kind = cast(RestrictionTypeValue, body.need_choice("restriction_type", _RESTRICTION_TYPES))
     value = body.need_text("restriction_value")
     if any(
         (item.restriction_type, item.restriction_value) == (kind, value)
         for item in context.restrictions
     ):
         raise ApiError(409, "The context already has this restriction.")
-    restriction = ContextRestriction(
+    restriction = ContextRestrictionRecord(
         id=ctx.state.new_id(),
         restriction_type=kind,
         restriction_value=value,
         name=_restriction_name(ctx, context, kind, value),
     )
     context.restrictions.append(restriction)
-    return Reply.json(201, _restriction_json(restriction))
+    return Reply.json(201, context_restriction_json(restriction))
 
 
 async def delete_context_restriction(ctx: ApiContext) -> Reply:

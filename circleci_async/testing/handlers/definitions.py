@@ -8,13 +8,12 @@ Deleting a definition deletes its triggers.
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlsplit
 
-from ..payloads import JsonObject, rfc3339
-from ..project_config_records import PipelineDefinition
-from ..records import Project
+from ..api_context import ApiContext, ApiError
+from ..project_config_records import PipelineDefinitionRecord
+from ..records import ProjectRecord
+from ..renderers import definition_json, repo_json
 from ..replies import Reply
-from ..routing import ApiContext, ApiError
 from .bodies import Body
 from .lookups import project_by_id
 
@@ -29,31 +28,6 @@ __all__ = [
 ]
 
 _FIELDS = ("name", "description", "config_source", "checkout_source")
-
-
-def repo_json(project: Project, repo: dict[str, Any]) -> JsonObject:
-    """A source's `repo` as answered: its external id and the project repository's full name."""
-    return {**repo, "full_name": urlsplit(project.vcs_url).path.strip("/")}
-
-
-def _source_json(project: Project, source: dict[str, Any]) -> JsonObject:
-    body = dict(source)
-    if "repo" in body:
-        body["repo"] = repo_json(project, body["repo"])
-    return body
-
-
-def _definition_json(project: Project, item: PipelineDefinition) -> JsonObject:
-    body: JsonObject = {
-        "id": item.id,
-        "name": item.name,
-        "created_at": rfc3339(item.created_at),
-        "config_source": _source_json(project, item.config_source),
-        "checkout_source": _source_json(project, item.checkout_source),
-    }
-    if item.description is not None:
-        body["description"] = item.description
-    return body
 
 
 def _repo(source: Body) -> dict[str, str]:
@@ -78,7 +52,7 @@ def _checkout_source(body: Body) -> dict[str, Any]:
     return {"provider": source.need_choice("provider", ("github_app",)), "repo": _repo(source)}
 
 
-def definition(ctx: ApiContext, project: Project) -> PipelineDefinition:
+def definition(ctx: ApiContext, project: ProjectRecord) -> PipelineDefinitionRecord:
     """The project's pipeline definition named by `{pipeline_definition_id}`, or 404."""
     item = ctx.state.pipeline_definitions.get(ctx.params["pipeline_definition_id"])
     if item is None or item.project_id != project.id:
@@ -90,7 +64,7 @@ async def list_pipeline_definitions(ctx: ApiContext) -> Reply:
     """GET /projects/{project_id}/pipeline-definitions."""
     project = project_by_id(ctx)
     items = [
-        _definition_json(project, item)
+        definition_json(project, item)
         for item in ctx.state.pipeline_definitions.values()
         if item.project_id == project.id
     ]
@@ -101,7 +75,7 @@ async def create_pipeline_definition(ctx: ApiContext) -> Reply:
     """POST /projects/{project_id}/pipeline-definitions: 200 with the new definition."""
     project = project_by_id(ctx)
     body = await Body.read(ctx, fields=_FIELDS)
-    item = PipelineDefinition(
+    item = PipelineDefinitionRecord(
         id=ctx.state.new_id(),
         project_id=project.id,
         name=body.need_text("name"),
@@ -111,13 +85,13 @@ async def create_pipeline_definition(ctx: ApiContext) -> Reply:
         checkout_source=_checkout_source(body),
     )
     ctx.state.pipeline_definitions[item.id] = item
-    return Reply.json(200, _definition_json(project, item))
+    return Reply.json(200, definition_json(project, item))
 
 
 async def get_pipeline_definition(ctx: ApiContext) -> Reply:
     """GET /projects/{project_id}/pipeline-definitions/{pipeline_definition_id}."""
     project = project_by_id(ctx)
-    return Reply.json(200, _definition_json(project, definition(ctx, project)))
+    return Reply.json(200, definition_json(project, definition(ctx, project)))
 
 
 async def update_pipeline_definition(ctx: ApiContext) -> Reply:
@@ -142,7 +116,7 @@ async def update_pipeline_definition(ctx: ApiContext) -> Reply:
             item.checkout_source["provider"] = provider
         if checkout.has("repo"):
             item.checkout_source["repo"] = _repo(checkout)
-    return Reply.json(200, _definition_json(project, item))
+    return Reply.json(200, definition_json(project, item))
 
 
 async def delete_pipeline_definition(ctx: ApiContext) -> Reply:

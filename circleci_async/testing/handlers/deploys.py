@@ -7,12 +7,17 @@ an earlier version deployed there as `target_version` (else 404); it makes that 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
-from ..deploy_records import Component, ComponentVersion, Environment, Rollback
-from ..payloads import JsonObject, rfc3339
+from ..api_context import ApiContext, ApiError
+from ..deploy_records import (
+    ComponentRecord,
+    RollbackRecord,
+)
+from ..renderers import (
+    component_json,
+    component_version_json,
+    environment_json,
+)
 from ..replies import Reply
-from ..routing import ApiContext, ApiError
 from .bodies import Body
 from .lookups import found, project_by_id
 
@@ -29,50 +34,6 @@ _ROLLBACK_FIELDS = (
     "environment_name", "component_name", "current_version", "target_version", "namespace",
     "reason", "parameters",
 )  # fmt: skip
-
-
-def _labels(labels: Mapping[str, str]) -> list[JsonObject]:
-    return [{"key": key, "value": value} for key, value in labels.items()]
-
-
-def _environment_json(environment: Environment) -> JsonObject:
-    body: JsonObject = {
-        "id": environment.id,
-        "name": environment.name,
-        "labels": _labels(environment.labels),
-        "created_at": rfc3339(environment.created_at),
-        "updated_at": rfc3339(environment.updated_at),
-    }
-    if environment.description is not None:
-        body["description"] = environment.description
-    return body
-
-
-def _component_json(component: Component) -> JsonObject:
-    return {
-        "id": component.id,
-        "name": component.name,
-        "project_id": component.project_id,
-        "labels": _labels(component.labels),
-        "release_count": len(component.versions),
-        "created_at": rfc3339(component.created_at),
-        "updated_at": rfc3339(component.updated_at),
-    }
-
-
-def _version_json(version: ComponentVersion) -> JsonObject:
-    body: JsonObject = {
-        "name": version.name,
-        "environment_id": version.environment_id,
-        "namespace": version.namespace,
-        "is_live": version.is_live,
-        "last_deployed_at": rfc3339(version.last_deployed_at),
-    }
-    for key in ("pipeline_id", "workflow_id", "job_id", "job_number"):
-        value = getattr(version, key)
-        if value is not None:
-            body[key] = value
-    return body
 
 
 def _org_id(ctx: ApiContext) -> str:
@@ -93,13 +54,13 @@ async def list_environments(ctx: ApiContext) -> Reply:
     """GET /deploy/environments?org-id&page-size: an organization's environments."""
     org_id, size = _org_id(ctx), _page_size(ctx)
     environments = [item for item in ctx.state.environments.values() if item.org_id == org_id]
-    return ctx.page(environments, _environment_json, size=size)
+    return ctx.page(environments, environment_json, size=size)
 
 
 async def get_environment(ctx: ApiContext) -> Reply:
     """GET /deploy/environments/{environment_id}."""
     environment = ctx.state.environments.get(ctx.params["environment_id"])
-    return Reply.json(200, _environment_json(found(environment, "Environment")))
+    return Reply.json(200, environment_json(found(environment, "Environment")))
 
 
 async def list_components(ctx: ApiContext) -> Reply:
@@ -110,16 +71,16 @@ async def list_components(ctx: ApiContext) -> Reply:
     if project_id:
         found(ctx.state.project_by_id(project_id), "Project")
         components = [item for item in components if item.project_id == project_id]
-    return ctx.page(components, _component_json, size=size)
+    return ctx.page(components, component_json, size=size)
 
 
-def _component(ctx: ApiContext) -> Component:
+def _component(ctx: ApiContext) -> ComponentRecord:
     return found(ctx.state.components.get(ctx.params["component_id"]), "Component")
 
 
 async def get_component(ctx: ApiContext) -> Reply:
     """GET /deploy/components/{component_id}."""
-    return Reply.json(200, _component_json(_component(ctx)))
+    return Reply.json(200, component_json(_component(ctx)))
 
 
 async def list_component_versions(ctx: ApiContext) -> Reply:
@@ -129,7 +90,7 @@ async def list_component_versions(ctx: ApiContext) -> Reply:
     if environment_id:
         found(ctx.state.environments.get(environment_id), "Environment")
         versions = [item for item in versions if item.environment_id == environment_id]
-    return ctx.page(versions, _version_json)
+    return ctx.page(versions, component_version_json)
 
 
 async def rollback_project(ctx: ApiContext) -> Reply:
@@ -180,7 +141,7 @@ async def rollback_project(ctx: ApiContext) -> Reply:
     component.versions.remove(earlier)
     component.versions.insert(0, earlier)
     component.updated_at = now
-    rollback = Rollback(
+    rollback = RollbackRecord(
         id=ctx.state.new_id(),
         project_id=project.id,
         component_id=component.id,

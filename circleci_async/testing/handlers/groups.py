@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
-from ..org_records import Group
-from ..payloads import JsonObject
+from ..api_context import ApiContext, ApiError
+from ..org_records import GroupRecord
+from ..renderers import group_json
 from ..replies import Reply
-from ..routing import ApiContext, ApiError
 from .bodies import Body
 from .lookups import found, organization
 
 __all__ = ["create_group", "delete_group", "get_group", "list_groups"]
-
-
-def _group_json(group: Group) -> JsonObject:
-    body: JsonObject = {"id": group.id, "name": group.name}
-    if group.description is not None:
-        body["description"] = group.description
-    return body
 
 
 async def list_groups(ctx: ApiContext) -> Reply:
@@ -28,7 +21,7 @@ async def list_groups(ctx: ApiContext) -> Reply:
         if not limit.isdigit() or int(limit) < 1:
             raise ApiError(400, "limit must be a positive integer.")
         size = int(limit)
-    return ctx.page(groups, _group_json, size=size, extra={"total_count": len(groups)})
+    return ctx.page(groups, group_json, size=size, extra={"total_count": len(groups)})
 
 
 async def create_group(ctx: ApiContext) -> Reply:
@@ -38,15 +31,15 @@ async def create_group(ctx: ApiContext) -> Reply:
     name = body.need_text("name")
     if any(group.name == name for group in org.groups.values()):
         raise ApiError(409, f"A group named {name!r} already exists.")
-    group = Group(id=ctx.state.new_id(), name=name, description=body.text("description"))
+    group = GroupRecord(id=ctx.state.new_id(), name=name, description=body.text("description"))
     org.groups[group.id] = group
-    return Reply.json(201, _group_json(group))
+    return Reply.json(201, group_json(group))
 
 
 async def get_group(ctx: ApiContext) -> Reply:
     """GET /organizations/{org_id}/groups/{group_id}."""
     group = organization(ctx, "org_id").groups.get(ctx.params["group_id"])
-    return Reply.json(200, _group_json(found(group, "Group")))
+    return Reply.json(200, group_json(found(group, "Group")))
 
 
 async def delete_group(ctx: ApiContext) -> Reply:

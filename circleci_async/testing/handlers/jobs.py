@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from .. import lifecycle
-from ..payloads import artifact_json, case_result_json, job_details_json
-from ..records import Job
+from ..api_context import ApiContext, ApiError
+from ..records import JobRecord
+from ..renderers import artifact_json, case_result_json, job_details_json
 from ..replies import Reply
-from ..routing import ApiContext, ApiError
 from .lookups import found
 
 __all__ = [
@@ -18,7 +18,7 @@ __all__ = [
 ]
 
 
-def _job(ctx: ApiContext) -> Job:
+def _job(ctx: ApiContext) -> JobRecord:
     number = ctx.int_param("job-number")
     return found(ctx.project().jobs_by_number.get(number), "Job")
 
@@ -42,7 +42,7 @@ async def get_tests(ctx: ApiContext) -> Reply:
     return ctx.page(_job(ctx).tests, case_result_json)
 
 
-def _cancel(ctx: ApiContext, job: Job) -> Reply:
+def _cancel(ctx: ApiContext, job: JobRecord) -> Reply:
     try:
         lifecycle.cancel_job(ctx.state, job, ctx.state.user)
     except ValueError as error:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from ..org_records import Organization
-from ..records import Project
-from ..routing import ApiContext, ApiError
+from ..api_context import ApiContext, ApiError
+from ..org_records import OrganizationRecord
+from ..records import ProjectRecord
 
 __all__ = ["found", "organization", "project_by_id"]
 
@@ -20,11 +20,11 @@ def found(value: T | None, what: str) -> T:
     return value
 
 
-def organization(ctx: ApiContext, param: str) -> Organization:
+def organization(ctx: ApiContext, param: str) -> OrganizationRecord:
     """The organization a path parameter names by id or slug, or 404."""
     return found(ctx.state.organization(ctx.params[param]), "Organization")
 
 
-def project_by_id(ctx: ApiContext, param: str = "project_id") -> Project:
+def project_by_id(ctx: ApiContext, param: str = "project_id") -> ProjectRecord:
     """The project a path parameter names by id, or 404."""
     return found(ctx.state.project_by_id(ctx.params[param]), "Project")

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import re
 
-from ..org_records import OidcClaims, Organization
-from ..payloads import JsonObject, rfc3339
+from ..api_context import ApiContext, ApiError
+from ..org_records import OidcClaimsRecord, OrganizationRecord
+from ..renderers import oidc_claims_json
 from ..replies import Reply
-from ..routing import ApiContext, ApiError
 from .bodies import Body
 from .lookups import found
 
@@ -27,42 +27,29 @@ _TTL = re.compile(r"^([0-9]+(ms|s|m|h|d|w)){1,7}$")
 _CLAIMS = frozenset({"audience", "ttl"})
 
 
-def _claims_json(claims: OidcClaims) -> JsonObject:
-    body: JsonObject = {"org_id": claims.org_id}
-    if claims.project_id is not None:
-        body["project_id"] = claims.project_id
-    if claims.audience is not None and claims.audience_updated_at is not None:
-        body["audience"] = list(claims.audience)
-        body["audience_updated_at"] = rfc3339(claims.audience_updated_at)
-    if claims.ttl is not None and claims.ttl_updated_at is not None:
-        body["ttl"] = claims.ttl
-        body["ttl_updated_at"] = rfc3339(claims.ttl_updated_at)
-    return body
-
-
-def _org(ctx: ApiContext) -> Organization:
+def _org(ctx: ApiContext) -> OrganizationRecord:
     return found(ctx.state.organizations.get(ctx.params["orgID"]), "Organization")
 
 
-def _org_claims(ctx: ApiContext) -> OidcClaims:
+def _org_claims(ctx: ApiContext) -> OidcClaimsRecord:
     org = _org(ctx)
     if org.claims is None:
-        org.claims = OidcClaims(org_id=org.id)
+        org.claims = OidcClaimsRecord(org_id=org.id)
     return org.claims
 
 
-def _project_claims(ctx: ApiContext) -> OidcClaims:
+def _project_claims(ctx: ApiContext) -> OidcClaimsRecord:
     org = _org(ctx)
     project_id = ctx.params["projectID"]
     project = ctx.state.project_by_id(project_id)
     if project is None or project.organization_id != org.id:
         raise ApiError(404, "Project not found.")
     return org.project_claims.setdefault(
-        project_id, OidcClaims(org_id=org.id, project_id=project_id)
+        project_id, OidcClaimsRecord(org_id=org.id, project_id=project_id)
     )
 
 
-async def _patch(ctx: ApiContext, claims: OidcClaims) -> Reply:
+async def _patch(ctx: ApiContext, claims: OidcClaimsRecord) -> Reply:
     body = await Body.read(ctx, fields=("audience", "ttl"))
     audience = body.strings("audience")
     ttl = body.text("ttl")
@@ -73,10 +60,10 @@ async def _patch(ctx: ApiContext, claims: OidcClaims) -> Reply:
         claims.audience, claims.audience_updated_at = audience, now
     if ttl is not None:
         claims.ttl, claims.ttl_updated_at = ttl, now
-    return Reply.json(200, _claims_json(claims))
+    return Reply.json(200, oidc_claims_json(claims))
 
 
-def _delete(ctx: ApiContext, claims: OidcClaims) -> Reply:
+def _delete(ctx: ApiContext, claims: OidcClaimsRecord) -> Reply:
     names = [name.strip() for name in ctx.query.get("claims", "").split(",") if name.strip()]
     if not names:
         raise ApiError(400, "claims is required: audience, ttl or both.")
@@ -87,12 +74,12 @@ def _delete(ctx: ApiContext, claims: OidcClaims) -> Reply:
         claims.audience = claims.audience_updated_at = None
     if "ttl" in names:
         claims.ttl = claims.ttl_updated_at = None
-    return Reply.json(200, _claims_json(claims))
+    return Reply.json(200, oidc_claims_json(claims))
 
 
 async def get_org_claims(ctx: ApiContext) -> Reply:
     """GET /org/{orgID}/oidc-custom-claims."""
-    return Reply.json(200, _claims_json(_org_claims(ctx)))
+    return Reply.json(200, oidc_claims_json(_org_claims(ctx)))
 
 
 async def patch_org_claims(ctx: ApiContext) -> Reply:
@@ -107,7 +94,7 @@ async def delete_org_claims(ctx: ApiContext) -> Reply:
 
 async def get_project_claims(ctx: ApiContext) -> Reply:
     """GET /org/{orgID}/project/{projectID}/oidc-custom-claims."""
-    return Reply.json(200, _claims_json(_project_claims(ctx)))
+    return Reply.json(200, oidc_claims_json(_project_claims(ctx)))
 
 
 async def patch_project_claims(ctx: ApiContext) -> Reply:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import cast, get_args
 
-from ..org_records import UrlOrbEntry, VcsType
-from ..payloads import JsonObject
+from ..api_context import ApiContext, ApiError
+from ..org_records import UrlOrbEntry, VcsTypeValue
+from ..renderers import url_orb_entry_json
 from ..replies import Reply
-from ..routing import ApiContext, ApiError
 from .bodies import Body
 from .lookups import found, organization
 
@@ -19,19 +19,15 @@ __all__ = [
     "remove_url_orb_allow_list_entry",
 ]
 
-_VCS_TYPES = frozenset(get_args(VcsType))
+_VCS_TYPES = frozenset(get_args(VcsTypeValue))
 _AUTH = frozenset({"github-oauth", "none", "bitbucket-oauth", "github-app"})
-
-
-def _entry_json(entry: UrlOrbEntry) -> JsonObject:
-    return {"id": entry.id, "name": entry.name, "prefix": entry.prefix, "auth": entry.auth}
 
 
 async def create_organization(ctx: ApiContext) -> Reply:
     """POST /organization: 201 with the new organization; 409 when its slug is taken."""
     body = await Body.read(ctx, fields=("name", "vcs_type"))
     name = body.need_text("name")
-    vcs_type = cast(VcsType, body.need_choice("vcs_type", _VCS_TYPES))
+    vcs_type = cast(VcsTypeValue, body.need_choice("vcs_type", _VCS_TYPES))
     try:
         created = ctx.state.add_organization(name, vcs_type=vcs_type)
     except ValueError:
@@ -54,7 +50,7 @@ async def delete_organization(ctx: ApiContext) -> Reply:
 async def list_url_orb_allow_list_entries(ctx: ApiContext) -> Reply:
     """GET /organization/{org-slug-or-id}/url-orb-allow-list."""
     entries = organization(ctx, "org-slug-or-id").url_orb_allow_list
-    return Reply.json(200, {"items": [_entry_json(entry) for entry in entries]})
+    return Reply.json(200, {"items": [url_orb_entry_json(entry) for entry in entries]})
 
 
 async def create_url_orb_allow_list_entry(ctx: ApiContext) -> Reply:

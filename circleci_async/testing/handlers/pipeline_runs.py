@@ -12,12 +12,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..api_context import ApiContext, ApiError
 from ..configs import compile_config, outline_config, read_workflows
 from ..lifecycle import start_workflow
-from ..payloads import pipeline_creation_json
-from ..records import Pipeline
+from ..records import PipelineRecord
+from ..renderers import pipeline_creation_json
 from ..replies import Reply
-from ..routing import ApiContext, ApiError
 from .bodies import Body
 from .lookups import found
 from .pipelines import pipeline
@@ -78,7 +78,7 @@ async def continue_pipeline(ctx: ApiContext) -> Reply:
     waiting = next(
         (item for item in ctx.state.pipelines.values() if item.continuation_key == key), None
     )
-    continued: Pipeline = found(waiting, "Continuation key")
+    continued: PipelineRecord = found(waiting, "Continuation key")
     workflows = read_workflows(configuration)
     if not workflows:
         raise ApiError(400, "The configuration defines no workflows.")

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..payloads import pipeline_creation_json, pipeline_json, workflow_json
-from ..records import Pipeline
+from ..api_context import ApiContext, ApiError
+from ..records import PipelineRecord
+from ..renderers import pipeline_creation_json, pipeline_json, workflow_json
 from ..replies import Reply
-from ..routing import ApiContext, ApiError
 from .bodies import Body
 from .lookups import found
 
@@ -26,7 +26,7 @@ _FOLLOWED_LIMIT = 250
 """listPipelines returns the pipelines of the most recently built projects, 250 at most."""
 
 
-def pipeline(ctx: ApiContext) -> Pipeline:
+def pipeline(ctx: ApiContext) -> PipelineRecord:
     """The pipeline named by `{pipeline-id}`, or 404."""
     return found(ctx.state.pipelines.get(ctx.params["pipeline-id"]), "Pipeline")
 

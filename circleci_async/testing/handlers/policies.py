@@ -1,26 +1,27 @@
 """Handlers of the Policy Management tag: an owner's config policies and their decisions.
 
 The owner is an organization id and the only policy context is `config` (else 400). Errors
-are `{"error": ...}`. Decisions follow `..policy_rules`; a bundle is applied with 201, or only
-compared (`dry=true`) with 200; a bundle over 1 MB is a 413.
+are `{"error": ...}`. Decisions are canned (the fake runs no Rego): `HARD_FAIL` under a
+non-empty bundle, one failure per policy, and `PASS` under an empty one; each is logged with
+the metadata sent. A bundle is applied with 201, or only compared (`dry=true`) with 200; a
+bundle over 1 MB is a 413, and every policy must declare `package org`.
 """
 
 from __future__ import annotations
 
-import hashlib
-import time
+import re
 from datetime import datetime
 from typing import Any
 
-from ..payloads import JsonObject, rfc3339
-from ..policy_records import DecisionLog, Policy, PolicyContext
-from ..policy_rules import decide, declares_package
+from ..api_context import ApiContext, ApiError
+from ..policy_records import DecisionLogRecord, PolicyContext, PolicyRecord
+from ..renderers import decision_log_json, policy_bundle_json, policy_json
 from ..replies import Reply
-from ..routing import ApiContext, ApiError
 from .bodies import Body
 from .lookups import found
 
 __all__ = [
+    "CANNED_REASON",
     "MAX_BUNDLE_BYTES",
     "create_policy_bundle",
     "get_decision_log",
@@ -36,6 +37,9 @@ __all__ = [
 MAX_BUNDLE_BYTES = 1_000_000
 """The largest bundle the fake takes."""
 _CONTEXTS = frozenset({"config"})
+_PACKAGE = re.compile(r"^\s*package\s+org\s*$", re.MULTILINE)
+CANNED_REASON = "the fake fails every policy of a non-empty bundle"
+"""The reason of every failure in a canned decision."""
 _VCS_FIELDS = ("branch", "origin_repository_url", "release_tag", "target_repository_url")
 
 
@@ -45,33 +49,6 @@ def _policy_context(ctx: ApiContext) -> PolicyContext:
     if context not in _CONTEXTS:
         raise ApiError(400, f"Unknown policy context {context!r}; the only one is config.")
     return org.policies.setdefault(context, PolicyContext())
-
-
-def _policy_json(policy: Policy) -> JsonObject:
-    return {
-        "name": policy.name,
-        "content": policy.content,
-        "created_at": rfc3339(policy.created_at),
-        "created_by": policy.created_by,
-    }
-
-
-def _bundle_json(bundle: dict[str, Policy]) -> JsonObject:
-    return {name: [_policy_json(policy)] for name, policy in sorted(bundle.items())}
-
-
-def _log_json(log: DecisionLog) -> JsonObject:
-    return {
-        "id": log.id,
-        "created_at": rfc3339(log.created_at),
-        "decision": log.decision,
-        "metadata": log.metadata,
-        "policies": {
-            name: hashlib.sha512(policy.content.encode()).hexdigest()
-            for name, policy in sorted(log.bundle.items())
-        },
-        "time_taken_ms": log.time_taken_ms,
-    }
 
 
 def _metadata(sent: dict[str, Any]) -> dict[str, Any]:
@@ -90,20 +67,27 @@ def _metadata(sent: dict[str, Any]) -> dict[str, Any]:
     return kept
 
 
+def _decide(bundle: dict[str, PolicyRecord]) -> dict[str, Any]:
+    """The canned decision under `bundle` (a `Decision` JSON object)."""
+    if not bundle:
+        return {"status": "PASS", "enabled_rules": []}
+    failures = [{"rule": name, "reason": CANNED_REASON} for name in sorted(bundle)]
+    return {"status": "HARD_FAIL", "enabled_rules": sorted(bundle), "hard_failures": failures}
+
+
 async def make_decision(ctx: ApiContext) -> Reply:
     """POST /owner/{ownerID}/context/{context}/decision: decide on a config, log it."""
     policies = _policy_context(ctx)
     body = await Body.read(ctx, fields=("input", "metadata"))
-    config = body.need_text("input")
-    started = time.perf_counter()
-    decision = decide(policies.bundle.values(), config)
-    log = DecisionLog(
+    body.need_text("input")
+    decision = _decide(policies.bundle)
+    log = DecisionLogRecord(
         id=ctx.state.new_id(),
         created_at=ctx.state.now(),
         decision=decision,
         metadata=_metadata(body.mapping("metadata") or {}),
         bundle=dict(policies.bundle),
-        time_taken_ms=round((time.perf_counter() - started) * 1000),
+        time_taken_ms=1,
     )
     policies.decisions.insert(0, log)
     return Reply.json(200, decision)
@@ -117,7 +101,7 @@ def _moment(ctx: ApiContext, name: str) -> datetime | None:
     return Body({name: text}).moment(name)
 
 
-def _matches(log: DecisionLog, ctx: ApiContext) -> bool:
+def _matches(log: DecisionLogRecord, ctx: ApiContext) -> bool:
     query = ctx.query
     after, before = _moment(ctx, "after"), _moment(ctx, "before")
     metadata = log.metadata
@@ -141,10 +125,10 @@ async def get_decision_logs(ctx: ApiContext) -> Reply:
     offset = int(offset_text)
     logs = [log for log in policies.decisions if _matches(log, ctx)]
     page = logs[offset : offset + ctx.page_size]
-    return Reply.json(200, [_log_json(log) for log in page])
+    return Reply.json(200, [decision_log_json(log) for log in page])
 
 
-def _decision(ctx: ApiContext) -> DecisionLog:
+def _decision(ctx: ApiContext) -> DecisionLogRecord:
     wanted = ctx.params["decisionID"]
     logs = _policy_context(ctx).decisions
     return found(next((log for log in logs if log.id == wanted), None), "Decision log")
@@ -152,12 +136,12 @@ def _decision(ctx: ApiContext) -> DecisionLog:
 
 async def get_decision_log(ctx: ApiContext) -> Reply:
     """GET /owner/{ownerID}/context/{context}/decision/{decisionID}."""
-    return Reply.json(200, _log_json(_decision(ctx)))
+    return Reply.json(200, decision_log_json(_decision(ctx)))
 
 
 async def get_decision_log_policy_bundle(ctx: ApiContext) -> Reply:
     """GET .../decision/{decisionID}/policy-bundle: the bundle the decision was made with."""
-    return Reply.json(200, _bundle_json(_decision(ctx).bundle))
+    return Reply.json(200, policy_bundle_json(_decision(ctx).bundle))
 
 
 async def get_decision_settings(ctx: ApiContext) -> Reply:
@@ -176,13 +160,13 @@ async def set_decision_settings(ctx: ApiContext) -> Reply:
 
 async def get_policy_bundle(ctx: ApiContext) -> Reply:
     """GET /owner/{ownerID}/context/{context}/policy-bundle."""
-    return Reply.json(200, _bundle_json(_policy_context(ctx).bundle))
+    return Reply.json(200, policy_bundle_json(_policy_context(ctx).bundle))
 
 
 async def get_policy_document(ctx: ApiContext) -> Reply:
     """GET /owner/{ownerID}/context/{context}/policy-bundle/{policyName}."""
     policy = _policy_context(ctx).bundle.get(ctx.params["policyName"])
-    return Reply.json(200, _policy_json(found(policy, "Policy")))
+    return Reply.json(200, policy_json(found(policy, "Policy")))
 
 
 def _sources(body: Body) -> dict[str, str]:
@@ -195,7 +179,7 @@ def _sources(body: Body) -> dict[str, str]:
         name = file_name.removesuffix(".rego")
         if not name or not isinstance(content, str):
             raise ApiError(400, f"Policy {file_name!r} must be named and hold Rego source.")
-        if not declares_package(content):
+        if _PACKAGE.search(content) is None:
             raise ApiError(400, f"Policy {file_name!r} must declare `package org`.")
         sources[name] = content
     if sum(len(content.encode()) for content in sources.values()) > MAX_BUNDLE_BYTES:
@@ -222,7 +206,7 @@ async def create_policy_bundle(ctx: ApiContext) -> Reply:
     policies.bundle = {
         name: old[name]
         if name in old and old[name].content == content
-        else Policy(name=name, content=content, created_at=now, created_by=ctx.state.user.id)
+        else PolicyRecord(name=name, content=content, created_at=now, created_by=ctx.state.user.id)
         for name, content in sources.items()
     }
     return Reply.json(201, diff)

@@ -8,10 +8,10 @@ import struct
 import uuid
 from typing import Literal
 
-from ..payloads import JsonObject, rfc3339
-from ..records import CheckoutKey, Project, ProjectEnvVar
+from ..api_context import ApiContext, ApiError
+from ..records import CheckoutKeyRecord, ProjectEnvVar, ProjectRecord
+from ..renderers import checkout_key_json, project_env_var_json
 from ..replies import Reply
-from ..routing import ApiContext, ApiError
 from .bodies import Body
 from .lookups import found
 
@@ -32,38 +32,12 @@ _DIGESTS = frozenset({"md5", "sha256"})
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
-def _preferred(project: Project) -> CheckoutKey | None:
-    """The key CircleCI checks out with: the newest user key, else the oldest deploy key."""
-    users = [key for key in project.checkout_keys if key.type == "github-user-key"]
-    if users:
-        return users[-1]
-    return project.checkout_keys[0] if project.checkout_keys else None
-
-
-def _key_json(key: CheckoutKey, project: Project, digest: str) -> JsonObject:
-    return {
-        "public-key": key.public_key,
-        "type": key.type,
-        "fingerprint": key.sha256 if digest == "sha256" else key.md5,
-        "preferred": key is _preferred(project),
-        "created-at": rfc3339(key.created_at),
-    }
-
-
-def _public_key(ctx: ApiContext, project: Project) -> str:
+def _public_key(ctx: ApiContext, project: ProjectRecord) -> str:
     """An ed25519 public key in OpenSSH form, its 32 key bytes drawn from the state's ids."""
     material = b"".join(uuid.UUID(ctx.state.new_id()).bytes for _ in range(2))
     kind = b"ssh-ed25519"
     blob = struct.pack(">I", len(kind)) + kind + struct.pack(">I", len(material)) + material
     return f"ssh-ed25519 {base64.b64encode(blob).decode()} circleci@{project.slug}"
-
-
-def _env_json(variable: ProjectEnvVar) -> JsonObject:
-    return {
-        "name": variable.name,
-        "value": variable.masked,
-        "created-at": rfc3339(variable.created_at),
-    }
 
 
 async def list_checkout_keys(ctx: ApiContext) -> Reply:
@@ -72,23 +46,23 @@ async def list_checkout_keys(ctx: ApiContext) -> Reply:
     digest = ctx.query.get("digest", "md5")
     if digest not in _DIGESTS:
         raise ApiError(400, "digest must be md5 or sha256.")
-    return ctx.page(project.checkout_keys, lambda key: _key_json(key, project, digest))
+    return ctx.page(project.checkout_keys, lambda key: checkout_key_json(key, project, digest))
 
 
 async def create_checkout_key(ctx: ApiContext) -> Reply:
     """POST /project/{project-slug}/checkout-key: a `deploy-key` or a (GitHub) `user-key`."""
     project = ctx.project()
     kind = (await Body.read(ctx, fields=("type",))).need_choice("type", _KEY_TYPES)
-    key = CheckoutKey(
+    key = CheckoutKeyRecord(
         type=_KEY_TYPES[kind],
         public_key=_public_key(ctx, project),
         created_at=ctx.state.now(),
     )
     project.checkout_keys.append(key)
-    return Reply.json(201, _key_json(key, project, "md5"))
+    return Reply.json(201, checkout_key_json(key, project, "md5"))
 
 
-def _key(ctx: ApiContext) -> tuple[Project, CheckoutKey, str]:
+def _key(ctx: ApiContext) -> tuple[ProjectRecord, CheckoutKeyRecord, str]:
     project = ctx.project()
     fingerprint = ctx.params["fingerprint"]
     for key in project.checkout_keys:
@@ -100,7 +74,7 @@ def _key(ctx: ApiContext) -> tuple[Project, CheckoutKey, str]:
 async def get_checkout_key(ctx: ApiContext) -> Reply:
     """GET /project/{project-slug}/checkout-key/{fingerprint} (md5 or sha256)."""
     project, key, digest = _key(ctx)
-    return Reply.json(200, _key_json(key, project, digest))
+    return Reply.json(200, checkout_key_json(key, project, digest))
 
 
 async def delete_checkout_key(ctx: ApiContext) -> Reply:
@@ -112,7 +86,7 @@ async def delete_checkout_key(ctx: ApiContext) -> Reply:
 
 async def list_env_vars(ctx: ApiContext) -> Reply:
     """GET /project/{project-slug}/envvar, values masked."""
-    return ctx.page(list(ctx.project().env_vars.values()), _env_json)
+    return ctx.page(list(ctx.project().env_vars.values()), project_env_var_json)
 
 
 async def create_env_var(ctx: ApiContext) -> Reply:
@@ -126,13 +100,13 @@ async def create_env_var(ctx: ApiContext) -> Reply:
         name=name, value=body.need_text("value", empty=True), created_at=ctx.state.now()
     )
     project.env_vars[name] = variable
-    return Reply.json(201, _env_json(variable))
+    return Reply.json(201, project_env_var_json(variable))
 
 
 async def get_env_var(ctx: ApiContext) -> Reply:
     """GET /project/{project-slug}/envvar/{name}, value masked."""
     variable = ctx.project().env_vars.get(ctx.params["name"])
-    return Reply.json(200, _env_json(found(variable, "Environment variable")))
+    return Reply.json(200, project_env_var_json(found(variable, "Environment variable")))
 
 
 async def delete_env_var(ctx: ApiContext) -> Reply:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 
-from ..payloads import project_json
-from ..records import Project
+from ..api_context import ApiContext, ApiError
+from ..records import ProjectRecord
+from ..renderers import project_json
 from ..replies import Reply
-from ..routing import ApiContext, ApiError
 from .bodies import Body
 from .lookups import found, organization
 
@@ -33,7 +33,7 @@ _UNSUPPORTED = (
 )
 
 
-def _by_parts(ctx: ApiContext) -> Project:
+def _by_parts(ctx: ApiContext) -> ProjectRecord:
     """The project of a `{provider}/{organization}/{project}` path, or 404."""
     slug = "/".join(ctx.params[part] for part in ("provider", "organization", "project"))
     return found(ctx.state.project(slug), "Project")

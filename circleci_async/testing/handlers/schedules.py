@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..payloads import JsonObject, rfc3339, user_json
-from ..project_config_records import Schedule
-from ..records import User
+from ..api_context import ApiContext, ApiError
+from ..project_config_records import ScheduleRecord
+from ..records import UserRecord
+from ..renderers import schedule_json
 from ..replies import Reply
-from ..routing import ApiContext, ApiError
 from .bodies import Body
 from .lookups import found
 
@@ -25,7 +25,7 @@ __all__ = [
     "update_schedule",
 ]
 
-SYSTEM_ACTOR = User(
+SYSTEM_ACTOR = UserRecord(
     id="00000000-0000-4000-8000-000000000000",
     login="system-actor",
     name="Scheduled Pipelines",
@@ -39,20 +39,6 @@ _MONTHS = frozenset(
 _TIMETABLE = ("per-hour", "hours-of-day", "days-of-week", "days-of-month", "months")
 _FIELDS = ("name", "description", "timetable", "attribution-actor", "parameters")
 _ACTORS = frozenset({"current", "system"})
-
-
-def _schedule_json(schedule: Schedule) -> JsonObject:
-    return {
-        "id": schedule.id,
-        "name": schedule.name,
-        "description": schedule.description,
-        "timetable": dict(schedule.timetable),
-        "project-slug": schedule.project_slug,
-        "actor": user_json(schedule.actor),
-        "created-at": rfc3339(schedule.created_at),
-        "updated-at": rfc3339(schedule.updated_at),
-        "parameters": dict(schedule.parameters),
-    }
 
 
 def _members(body: Body, key: str, allowed: frozenset[str]) -> list[str] | None:
@@ -86,11 +72,11 @@ def _parameters(body: Body) -> dict[str, Any]:
     return parameters
 
 
-def _actor(ctx: ApiContext, attribution: str) -> User:
+def _actor(ctx: ApiContext, attribution: str) -> UserRecord:
     return ctx.state.user if attribution == "current" else SYSTEM_ACTOR
 
 
-def _schedule(ctx: ApiContext) -> Schedule:
+def _schedule(ctx: ApiContext) -> ScheduleRecord:
     return found(ctx.state.schedules.get(ctx.params["schedule-id"]), "Schedule")
 
 
@@ -98,7 +84,7 @@ async def list_schedules_for_project(ctx: ApiContext) -> Reply:
     """GET /project/{project-slug}/schedule, oldest first."""
     slug = ctx.project().slug
     schedules = [item for item in ctx.state.schedules.values() if item.project_slug == slug]
-    return ctx.page(schedules, _schedule_json)
+    return ctx.page(schedules, schedule_json)
 
 
 async def create_schedule(ctx: ApiContext) -> Reply:
@@ -113,7 +99,7 @@ async def create_schedule(ctx: ApiContext) -> Reply:
         raise ApiError(409, f"A schedule named {name!r} already exists.")
     attribution = body.need_choice("attribution-actor", _ACTORS)
     now = ctx.state.now()
-    schedule = Schedule(
+    schedule = ScheduleRecord(
         id=ctx.state.new_id(),
         project_slug=project.slug,
         name=name,
@@ -126,12 +112,12 @@ async def create_schedule(ctx: ApiContext) -> Reply:
         updated_at=now,
     )
     ctx.state.schedules[schedule.id] = schedule
-    return Reply.json(201, _schedule_json(schedule))
+    return Reply.json(201, schedule_json(schedule))
 
 
 async def get_schedule(ctx: ApiContext) -> Reply:
     """GET /schedule/{schedule-id}."""
-    return Reply.json(200, _schedule_json(_schedule(ctx)))
+    return Reply.json(200, schedule_json(_schedule(ctx)))
 
 
 async def update_schedule(ctx: ApiContext) -> Reply:
@@ -150,7 +136,7 @@ async def update_schedule(ctx: ApiContext) -> Reply:
     if body.has("parameters"):
         schedule.parameters = _parameters(body)
     schedule.updated_at = ctx.state.now()
-    return Reply.json(200, _schedule_json(schedule))
+    return Reply.json(200, schedule_json(schedule))
 
 
 async def delete_schedule(ctx: ApiContext) -> Reply:

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..payloads import JsonObject, rfc3339
-from ..project_config_records import Trigger
-from ..records import Project
+from ..api_context import ApiContext, ApiError
+from ..project_config_records import TriggerRecord
+from ..records import ProjectRecord
+from ..renderers import trigger_json
 from ..replies import Reply
-from ..routing import ApiContext, ApiError
 from .bodies import Body
-from .definitions import definition, repo_json
+from .definitions import definition
 from .lookups import project_by_id
 
 __all__ = ["create_trigger", "delete_trigger", "get_trigger", "list_triggers", "update_trigger"]
@@ -29,23 +29,6 @@ _PRESETS = frozenset(
 )  # fmt: skip
 _SETTINGS = ("event_preset", "checkout_ref", "config_ref", "event_name", "disabled")
 _WEBHOOKS = "https://internal.circleci.com/private/soc/e"
-
-
-def _trigger_json(project: Project, trigger: Trigger) -> JsonObject:
-    source = dict(trigger.event_source)
-    if "repo" in source:
-        source["repo"] = repo_json(project, source["repo"])
-    body: JsonObject = {
-        "id": trigger.id,
-        "created_at": rfc3339(trigger.created_at),
-        "event_source": source,
-        "disabled": trigger.disabled,
-    }
-    for key in ("event_name", "event_preset", "checkout_ref", "config_ref"):
-        value = getattr(trigger, key)
-        if value is not None:
-            body[key] = value
-    return body
 
 
 def _event_source(ctx: ApiContext, body: Body, trigger_id: str) -> dict[str, Any]:
@@ -68,7 +51,7 @@ def _event_source(ctx: ApiContext, body: Body, trigger_id: str) -> dict[str, Any
     return checked
 
 
-def _apply(trigger: Trigger, body: Body) -> None:
+def _apply(trigger: TriggerRecord, body: Body) -> None:
     """Set the optional settings the body gives."""
     if body.has("event_preset"):
         trigger.event_preset = body.choice("event_preset", _PRESETS)
@@ -79,7 +62,7 @@ def _apply(trigger: Trigger, body: Body) -> None:
         trigger.disabled = body.need_flag("disabled")
 
 
-def _trigger(ctx: ApiContext) -> tuple[Project, Trigger]:
+def _trigger(ctx: ApiContext) -> tuple[ProjectRecord, TriggerRecord]:
     project = project_by_id(ctx)
     trigger = ctx.state.triggers.get(ctx.params["trigger_id"])
     if trigger is None or trigger.project_id != project.id:
@@ -92,7 +75,7 @@ async def list_triggers(ctx: ApiContext) -> Reply:
     project = project_by_id(ctx)
     item = definition(ctx, project)
     triggers = [t for t in ctx.state.triggers.values() if t.definition_id == item.id]
-    return Reply.json(200, {"items": [_trigger_json(project, t) for t in triggers]})
+    return Reply.json(200, {"items": [trigger_json(project, t) for t in triggers]})
 
 
 async def create_trigger(ctx: ApiContext) -> Reply:
@@ -101,7 +84,7 @@ async def create_trigger(ctx: ApiContext) -> Reply:
     item = definition(ctx, project)
     body = await Body.read(ctx, fields=("event_source", *_SETTINGS))
     trigger_id = ctx.state.new_id()
-    trigger = Trigger(
+    trigger = TriggerRecord(
         id=trigger_id,
         project_id=project.id,
         definition_id=item.id,
@@ -114,12 +97,12 @@ async def create_trigger(ctx: ApiContext) -> Reply:
     ):
         raise ApiError(400, "A webhook trigger needs checkout_ref and config_ref.")
     ctx.state.triggers[trigger.id] = trigger
-    return Reply.json(200, _trigger_json(project, trigger))
+    return Reply.json(200, trigger_json(project, trigger))
 
 
 async def get_trigger(ctx: ApiContext) -> Reply:
     """GET /projects/{project_id}/triggers/{trigger_id}."""
-    return Reply.json(200, _trigger_json(*_trigger(ctx)))
+    return Reply.json(200, trigger_json(*_trigger(ctx)))
 
 
 async def update_trigger(ctx: ApiContext) -> Reply:
@@ -133,7 +116,7 @@ async def update_trigger(ctx: ApiContext) -> Reply:
             raise ApiError(400, "Only a webhook trigger has a sender to change.")
         trigger.event_source["webhook"]["sender"] = webhook.need_text("sender")
     _apply(trigger, body)
-    return Reply.json(200, _trigger_json(project, trigger))
+    return Reply.json(200, trigger_json(project, trigger))
 
 
 async def delete_trigger(ctx: ApiContext) -> Reply:

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from ..org_records import Organization, UsageExport
-from ..payloads import JsonObject, rfc3339
+from ..api_context import ApiContext, ApiError
+from ..org_records import OrganizationRecord, UsageExportRecord
+from ..renderers import JsonObject, rfc3339, usage_export_json
 from ..replies import Reply
-from ..routing import ApiContext, ApiError
-from ..state_core import is_uuid
+from ..store import is_uuid
 from .bodies import Body
 from .lookups import found, organization
 
@@ -26,18 +26,7 @@ _HISTORY = timedelta(days=396)
 _DOWNLOADS = "https://fake-usage-exports.circleci.com"
 
 
-def _status_json(job: UsageExport) -> JsonObject:
-    body: JsonObject = {
-        "usage_export_job_id": job.id,
-        "state": job.state,
-        "download_urls": list(job.download_urls),
-    }
-    if job.error_reason is not None:
-        body["error_reason"] = job.error_reason
-    return body
-
-
-def _advance(ctx: ApiContext, org: Organization, job: UsageExport) -> None:
+def _advance(ctx: ApiContext, org: OrganizationRecord, job: UsageExportRecord) -> None:
     if job.state == "created":
         job.state = "processing"
     elif job.state == "processing":
@@ -68,7 +57,7 @@ async def create_usage_export(ctx: ApiContext) -> Reply:
     shared = body.strings("shared_org_ids") or []
     if not all(is_uuid(org_id) for org_id in shared):
         raise ApiError(400, "shared_org_ids must hold organization ids (UUIDs).")
-    job = UsageExport(id=ctx.state.new_id(), start=start, end=end, shared_org_ids=shared)
+    job = UsageExportRecord(id=ctx.state.new_id(), start=start, end=end, shared_org_ids=shared)
     org.usage_exports[job.id] = job
     body_json: JsonObject = {
         "usage_export_job_id": job.id,
@@ -85,4 +74,4 @@ async def get_usage_export(ctx: ApiContext) -> Reply:
     org = organization(ctx, "org_id")
     job = found(org.usage_exports.get(ctx.params["usage_export_job_id"]), "Usage export job")
     _advance(ctx, org, job)
-    return Reply.json(200, _status_json(job))
+    return Reply.json(200, usage_export_json(job))

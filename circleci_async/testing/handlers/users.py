@@ -2,24 +2,12 @@
 
 from __future__ import annotations
 
-from ..org_records import Organization
-from ..payloads import JsonObject, user_json
+from ..api_context import ApiContext
+from ..renderers import collaboration_json, user_json
 from ..replies import Reply
-from ..routing import ApiContext
 from .lookups import found
 
 __all__ = ["collaboration_json", "get_collaborations", "get_current_user", "get_user"]
-
-
-def collaboration_json(organization: Organization) -> JsonObject:
-    """An item of getCollaborations."""
-    return {
-        "id": organization.id,
-        "vcs-type": organization.vcs_type,
-        "name": organization.name,
-        "avatar_url": organization.avatar_url,
-        "slug": organization.slug,
-    }
 
 
 async def get_current_user(ctx: ApiContext) -> Reply:

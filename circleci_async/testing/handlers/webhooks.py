@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from ...webhooks.loopback import is_loopback_url
-from ..payloads import JsonObject, rfc3339
-from ..project_config_records import Webhook
+from ..api_context import ApiContext, ApiError
+from ..project_config_records import WebhookRecord
+from ..renderers import webhook_json
 from ..replies import Reply
-from ..routing import ApiContext, ApiError
 from .bodies import Body
 from .lookups import found
 
@@ -15,20 +15,6 @@ __all__ = ["create_webhook", "delete_webhook", "get_webhook", "list_webhooks", "
 _EVENTS = frozenset({"workflow-completed", "job-completed"})
 _SCOPES = frozenset({"project"})
 _CHANGEABLE = ("name", "events", "url", "verify-tls", "signing-secret")
-
-
-def _webhook_json(webhook: Webhook) -> JsonObject:
-    return {
-        "id": webhook.id,
-        "name": webhook.name,
-        "url": webhook.url,
-        "events": list(webhook.events),
-        "verify-tls": webhook.verify_tls,
-        "signing-secret": "****" + webhook.signing_secret[-4:],
-        "scope": {"id": webhook.scope_id, "type": webhook.scope_type},
-        "created-at": rfc3339(webhook.created_at),
-        "updated-at": rfc3339(webhook.updated_at),
-    }
 
 
 def _url(body: Body) -> str:
@@ -53,7 +39,7 @@ def _scope(ctx: ApiContext, scope_id: str, scope_type: str) -> None:
     found(ctx.state.project_by_id(scope_id), "Project")
 
 
-def _webhook(ctx: ApiContext) -> Webhook:
+def _webhook(ctx: ApiContext) -> WebhookRecord:
     return found(ctx.state.webhooks.get(ctx.params["webhook-id"]), "Webhook")
 
 
@@ -65,7 +51,7 @@ async def list_webhooks(ctx: ApiContext) -> Reply:
         raise ApiError(400, "scope-id and scope-type are required.")
     _scope(ctx, scope_id, scope_type)
     hooks = [item for item in ctx.state.webhooks.values() if item.scope_id == scope_id]
-    return ctx.page(hooks, _webhook_json)
+    return ctx.page(hooks, webhook_json)
 
 
 async def create_webhook(ctx: ApiContext) -> Reply:
@@ -75,7 +61,7 @@ async def create_webhook(ctx: ApiContext) -> Reply:
     scope_id, scope_type = scope.need_text("id"), scope.need_text("type")
     _scope(ctx, scope_id, scope_type)
     now = ctx.state.now()
-    webhook = Webhook(
+    webhook = WebhookRecord(
         id=ctx.state.new_id(),
         name=body.need_text("name"),
         url=_url(body),
@@ -88,12 +74,12 @@ async def create_webhook(ctx: ApiContext) -> Reply:
         updated_at=now,
     )
     ctx.state.webhooks[webhook.id] = webhook
-    return Reply.json(201, _webhook_json(webhook))
+    return Reply.json(201, webhook_json(webhook))
 
 
 async def get_webhook(ctx: ApiContext) -> Reply:
     """GET /webhook/{webhook-id}."""
-    return Reply.json(200, _webhook_json(_webhook(ctx)))
+    return Reply.json(200, webhook_json(_webhook(ctx)))
 
 
 async def update_webhook(ctx: ApiContext) -> Reply:
@@ -111,7 +97,7 @@ async def update_webhook(ctx: ApiContext) -> Reply:
     if body.has("signing-secret"):
         webhook.signing_secret = body.need_text("signing-secret", empty=True)
     webhook.updated_at = ctx.state.now()
-    return Reply.json(200, _webhook_json(webhook))
+    return Reply.json(200, webhook_json(webhook))
 
 
 async def delete_webhook(ctx: ApiContext) -> Reply:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from .. import lifecycle
-from ..payloads import job_item_json, workflow_json
-from ..records import Workflow
+from ..api_context import ApiContext, ApiError
+from ..records import WorkflowRecord
+from ..renderers import job_item_json, workflow_json
 from ..replies import Reply
-from ..routing import ApiContext, ApiError
 from .bodies import Body
 from .lookups import found
 
@@ -19,7 +19,7 @@ __all__ = [
 ]
 
 
-def _workflow(ctx: ApiContext) -> Workflow:
+def _workflow(ctx: ApiContext) -> WorkflowRecord:
     return found(ctx.state.workflows.get(ctx.params["id"]), "Workflow")
 
 

@@ -1,21 +1,32 @@
-"""`StateCore`: the fake's collections, its id generator and its clock."""
+"""`Store`: the fake's collections of records, its id generator and its clock."""
 
 from __future__ import annotations
 
 import random
 import re
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import UTC, datetime
 
-from .context_records import Context
-from .deploy_records import Component, Environment, Rollback
-from .org_records import Organization
-from .project_config_records import PipelineDefinition, Schedule, Trigger, Webhook
-from .records import Artifact, Job, Pipeline, Project, User, Workflow
+from .context_records import ContextRecord
+from .deploy_records import ComponentRecord, EnvironmentRecord, RollbackRecord
+from .org_records import OrganizationRecord
+from .project_config_records import (
+    PipelineDefinitionRecord,
+    ScheduleRecord,
+    TriggerRecord,
+    WebhookRecord,
+)
+from .records import (
+    ArtifactRecord,
+    JobRecord,
+    PipelineRecord,
+    ProjectRecord,
+    UserRecord,
+    WorkflowRecord,
+)
 
-__all__ = ["StateCore", "canonical_slug", "is_uuid"]
+__all__ = ["Store", "canonical_slug", "is_uuid"]
 
 _VCS_ALIASES = {"github": "gh", "bitbucket": "bb"}
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
@@ -32,7 +43,7 @@ def is_uuid(value: str) -> bool:
     return _UUID.fullmatch(value) is not None
 
 
-class StateCore:
+class Store:
     """Every collection of the fake's data, with the generator that makes ids and the clock.
 
     Ids come from a random generator seeded with `seed`, so a seeded state is reproducible.
@@ -43,43 +54,43 @@ class StateCore:
     ) -> None:
         self._rng = random.Random(seed)
         self._clock = clock or (lambda: datetime.now(UTC))
-        self.projects: dict[str, Project] = {}
+        self.projects: dict[str, ProjectRecord] = {}
         """Projects by slug."""
-        self.pipelines: dict[str, Pipeline] = {}
+        self.pipelines: dict[str, PipelineRecord] = {}
         """Pipelines by id."""
-        self.workflows: dict[str, Workflow] = {}
+        self.workflows: dict[str, WorkflowRecord] = {}
         """Workflows by id."""
-        self.jobs: dict[str, Job] = {}
+        self.jobs: dict[str, JobRecord] = {}
         """Jobs by id."""
-        self.artifacts: dict[str, Artifact] = {}
+        self.artifacts: dict[str, ArtifactRecord] = {}
         """Artifacts by their (storage) id."""
-        self._artifacts_by_url_path: dict[str, Artifact] = {}
-        self.organizations: dict[str, Organization] = {}
+        self._artifacts_by_url_path: dict[str, ArtifactRecord] = {}
+        self.organizations: dict[str, OrganizationRecord] = {}
         """Organizations by id."""
-        self.contexts: dict[str, Context] = {}
+        self.contexts: dict[str, ContextRecord] = {}
         """Contexts by id."""
-        self.schedules: dict[str, Schedule] = {}
+        self.schedules: dict[str, ScheduleRecord] = {}
         """Schedules by id."""
-        self.webhooks: dict[str, Webhook] = {}
+        self.webhooks: dict[str, WebhookRecord] = {}
         """Webhooks by id."""
-        self.pipeline_definitions: dict[str, PipelineDefinition] = {}
+        self.pipeline_definitions: dict[str, PipelineDefinitionRecord] = {}
         """Pipeline definitions by id."""
-        self.triggers: dict[str, Trigger] = {}
+        self.triggers: dict[str, TriggerRecord] = {}
         """Triggers of pipeline definitions, by id."""
-        self.environments: dict[str, Environment] = {}
+        self.environments: dict[str, EnvironmentRecord] = {}
         """Deploy environments by id."""
-        self.components: dict[str, Component] = {}
+        self.components: dict[str, ComponentRecord] = {}
         """Deploy components by id."""
-        self.rollbacks: list[Rollback] = []
+        self.rollbacks: list[RollbackRecord] = []
         """Rollbacks started, oldest first."""
-        self.user = User(
+        self.user = UserRecord(
             id=self.new_id(),
             login="fake-user",
             name="Fake User",
             avatar_url="https://avatars.githubusercontent.com/u/1000001?v=4",
         )
         """The user every accepted token belongs to."""
-        self.users: dict[str, User] = {self.user.id: self.user}
+        self.users: dict[str, UserRecord] = {self.user.id: self.user}
         """Every user the fake knows, by id (`user` among them)."""
 
     def new_id(self) -> str:
@@ -89,12 +100,3 @@ class StateCore:
     def now(self) -> datetime:
         """The state's clock (timezone-aware UTC)."""
         return self._clock()
-
-    @contextmanager
-    def _reseeded(self, seed: int) -> Iterator[random.Random]:
-        saved = self._rng
-        self._rng = random.Random(f"circleci-async-demo:{seed}")
-        try:
-            yield self._rng
-        finally:
-            self._rng = saved

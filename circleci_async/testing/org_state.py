@@ -1,23 +1,23 @@
-"""`OrgFactories`: organizations, users, and the deploy environments and components of an org."""
+"""`OrgState`: organizations, their users, and their deploy environments and components."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
 
-from .deploy_records import Component, ComponentVersion, Environment
-from .org_records import Organization, VcsType
-from .records import Job, Project, User
-from .state_core import StateCore, canonical_slug
+from .deploy_records import ComponentRecord, ComponentVersionRecord, EnvironmentRecord
+from .org_records import OrganizationRecord, VcsTypeValue
+from .records import JobRecord, ProjectRecord, UserRecord
+from .store import Store, canonical_slug, is_uuid
 
-__all__ = ["OrgFactories"]
+__all__ = ["OrgState"]
 
-_SLUG_VCS: dict[str, VcsType] = {"gh": "github", "bb": "bitbucket", "circleci": "circleci"}
+_SLUG_VCS: dict[str, VcsTypeValue] = {"gh": "github", "bb": "bitbucket", "circleci": "circleci"}
 _VCS_SLUG = {vcs_type: prefix for prefix, vcs_type in _SLUG_VCS.items()}
 
 
-class OrgFactories(StateCore):
-    """Factories and lookups of organization-wide data."""
+class OrgState(Store):
+    """The store plus factories and lookups of organizations and what belongs to them."""
 
     # Organizations and users --------------------------------------------------------------
 
@@ -25,10 +25,10 @@ class OrgFactories(StateCore):
         self,
         name: str,
         *,
-        vcs_type: VcsType = "github",
+        vcs_type: VcsTypeValue = "github",
         slug: str | None = None,
         org_id: str | None = None,
-    ) -> Organization:
+    ) -> OrganizationRecord:
         """Create an organization; its slug is `gh/<name>`, `bb/<name>` or `circleci/<id>`."""
         if vcs_type not in _VCS_SLUG:
             raise ValueError(f"vcs_type {vcs_type!r} is not one of {sorted(_VCS_SLUG)}")
@@ -40,7 +40,7 @@ class OrgFactories(StateCore):
         slug = canonical_slug(slug)
         if self.organization(slug) is not None or org_id in self.organizations:
             raise ValueError(f"organization {slug!r} already exists")
-        organization = Organization(
+        organization = OrganizationRecord(
             id=org_id,
             name=name,
             slug=slug,
@@ -50,7 +50,7 @@ class OrgFactories(StateCore):
         self.organizations[org_id] = organization
         return organization
 
-    def organization(self, slug_or_id: str) -> Organization | None:
+    def organization(self, slug_or_id: str) -> OrganizationRecord | None:
         """The organization with this id, or this slug (`gh/acme`, `github/acme` accepted)."""
         found = self.organizations.get(slug_or_id)
         if found is not None:
@@ -58,23 +58,23 @@ class OrgFactories(StateCore):
         slug = canonical_slug(slug_or_id)
         return next((org for org in self.organizations.values() if org.slug == slug), None)
 
-    def organization_of(self, project: Project) -> Organization:
+    def organization_of(self, project: ProjectRecord) -> OrganizationRecord:
         """The organization a project belongs to."""
         return self.organizations[project.organization_id]
 
-    def projects_of(self, organization: Organization) -> list[Project]:
+    def projects_of(self, organization: OrganizationRecord) -> list[ProjectRecord]:
         """The projects of an organization, in creation order."""
         return [p for p in self.projects.values() if p.organization_id == organization.id]
 
-    def project_by_id(self, project_id: str) -> Project | None:
+    def project_by_id(self, project_id: str) -> ProjectRecord | None:
         """The project with this id."""
         return next((p for p in self.projects.values() if p.id == project_id), None)
 
     def add_user(
         self, login: str, *, name: str | None = None, avatar_url: str | None = None
-    ) -> User:
+    ) -> UserRecord:
         """Create another user (the token's user is `user`)."""
-        user = User(id=self.new_id(), login=login, name=name or login, avatar_url=avatar_url)
+        user = UserRecord(id=self.new_id(), login=login, name=name or login, avatar_url=avatar_url)
         self.users[user.id] = user
         return user
 
@@ -87,12 +87,12 @@ class OrgFactories(StateCore):
         *,
         description: str | None = None,
         labels: Mapping[str, str] | None = None,
-    ) -> Environment:
+    ) -> EnvironmentRecord:
         """Create a deploy environment in an organization."""
         if org_id not in self.organizations:
             raise KeyError(f"no organization {org_id!r}")
         now = self.now()
-        environment = Environment(
+        environment = EnvironmentRecord(
             id=self.new_id(),
             org_id=org_id,
             name=name,
@@ -106,11 +106,11 @@ class OrgFactories(StateCore):
 
     def add_component(
         self, project_slug: str, name: str, *, labels: Mapping[str, str] | None = None
-    ) -> Component:
+    ) -> ComponentRecord:
         """Create a deployable component of a project."""
         project = self.projects[canonical_slug(project_slug)]
         now = self.now()
-        component = Component(
+        component = ComponentRecord(
             id=self.new_id(),
             org_id=project.organization_id,
             project_id=project.id,
@@ -129,10 +129,10 @@ class OrgFactories(StateCore):
         name: str,
         *,
         namespace: str = "default",
-        job: Job | None = None,
+        job: JobRecord | None = None,
         deployed_at: datetime | None = None,
         live: bool = True,
-    ) -> ComponentVersion:
+    ) -> ComponentVersionRecord:
         """Record that version `name` of a component was deployed to an environment.
 
         A live version replaces the one live before it in that environment and namespace.
@@ -145,7 +145,7 @@ class OrgFactories(StateCore):
             for version in component.versions:
                 if (version.environment_id, version.namespace) == (environment_id, namespace):
                     version.is_live = False
-        version = ComponentVersion(
+        version = ComponentVersionRecord(
             name=name,
             environment_id=environment_id,
             namespace=namespace,
@@ -160,6 +160,21 @@ class OrgFactories(StateCore):
         component.updated_at = version.last_deployed_at
         return version
 
-    def vcs_type_of(self, slug_prefix: str) -> VcsType:
+    def _organization_for(self, vcs: str, org: str, name: str) -> OrganizationRecord:
+        """The organization of a new project's slug, created on first use.
+
+        One id is drawn whether or not it exists (as before organizations were records), so
+        the ids of seeded data do not change.
+        """
+        fresh = self.new_id()
+        existing = self.organization(f"{vcs}/{org}")
+        if existing is not None:
+            return existing
+        org_id = org if vcs == "circleci" and is_uuid(org) else fresh
+        return self.add_organization(
+            name, vcs_type=self.vcs_type_of(vcs), slug=f"{vcs}/{org}", org_id=org_id
+        )
+
+    def vcs_type_of(self, slug_prefix: str) -> VcsTypeValue:
         """The organization VCS type of a slug's first part (`gh` → `github`)."""
         return _SLUG_VCS[slug_prefix]
