@@ -92,15 +92,39 @@ def test_readme_test_module_passes_under_pytest(block: str, tmp_path: Path) -> N
     assert "1 passed" in done.stdout
 
 
-def console_commands() -> list[str]:
-    """Every `$ circleci-async ...` line of the README's console blocks, continuations joined."""
-    commands: list[str] = []
+def console_commands() -> list[tuple[str, list[str]]]:
+    """Every `$ circleci-async ...` line of the README's console blocks, continuations joined,
+    with the output lines the README shows under it."""
+    commands: list[tuple[str, list[str]]] = []
     for block in re.findall(r"```console\n(.*?)```", README, re.DOTALL):
         joined = re.sub(r"\\\n\s*", "", block)
+        shown: list[str] | None = None
         for line in joined.splitlines():
-            if line.startswith("$ ") and "circleci-async" in line:
-                commands.append(line[2:].split("#")[0].strip())
+            if line.startswith("$ "):
+                shown = None
+                if "circleci-async" in line:
+                    shown = []
+                    commands.append((line[2:].split("#")[0].strip(), shown))
+            elif shown is not None and line.strip():
+                shown.append(line)
     return commands
+
+
+def labels(lines: list[str]) -> list[str]:
+    """What an output's shape is made of: table headers and `label:` names, in order."""
+    found = []
+    for line in lines:
+        words = line.split()
+        if words and all(re.fullmatch(r"[A-Z][A-Z_]*", word) for word in words):
+            found.append(" ".join(words))
+        elif re.match(r"^[a-z][a-z _]*:\s", line):
+            found.append(line.split(":", 1)[0])
+    return found
+
+
+def summary_shape(line: str) -> str:
+    """A harvest summary with its figures blanked: `N downloaded, N skipped, ...`."""
+    return re.sub(r"\d+(\.\d+)?", "N", line.split(" into ")[0].split(";")[0])
 
 
 COMMANDS = console_commands()
@@ -111,9 +135,14 @@ def test_the_readme_shows_commands() -> None:
     assert len(COMMANDS) >= 8
 
 
-@pytest.mark.parametrize("command", COMMANDS)
+@pytest.mark.parametrize(("command", "shown"), COMMANDS, ids=[c for c, _ in COMMANDS])
 async def test_readme_command_runs_against_the_demo_organisation(
-    command: str, fake_factory: FakeFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    command: str,
+    shown: list[str],
+    fake_factory: FakeFactory,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     if any(part in command for part in LONG_RUNNING):
         pytest.skip("serves until Ctrl-C; tests/test_cli_fake_serve.py runs it")
@@ -132,3 +161,12 @@ async def test_readme_command_runs_against_the_demo_organisation(
     monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
     status = await asyncio.to_thread(main, argv)
     assert status == 0, command
+    out = capsys.readouterr().out.splitlines()
+    assert out, f"{command} printed nothing"
+    if "--json" in argv:
+        assert all(line.startswith("{") and line.endswith("}") for line in out), out
+    if shown:
+        assert labels(out) == labels(shown), (command, out)
+    summaries = [summary_shape(line) for line in shown if " downloaded, " in line]
+    if summaries:
+        assert [summary_shape(line) for line in out if " downloaded, " in line] == summaries
