@@ -245,7 +245,7 @@ async def test_ctrl_c_exits_130_leaving_only_a_part_file(
         pytest.fail("the download never started")
     process.send_signal(signal.SIGINT)
     out, err = await process.communicate()
-    assert process.returncode == 130
+    assert process.returncode == 130, (out, err)
     assert err.decode() == (
         "circleci-async: error: interrupted; unfinished files are kept as .part and resume "
         "next time\n"

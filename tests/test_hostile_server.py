@@ -229,6 +229,23 @@ async def test_a_hung_get_fails_within_its_budget(fake: FakeCircleCI) -> None:
     assert wall.monotonic() - started < 10.0
 
 
+async def test_a_timed_out_attempt_leaves_no_cancellation_on_the_callers_task(
+    fake: FakeCircleCI,
+) -> None:
+    # aiohttp before 3.10.8 left the timeout's cancel() counted on the task (aiohttp #9326):
+    # the caller's own asyncio.timeout() and TaskGroups would then misread later cancellations.
+    fake.faults.delay(30.0, times=1)
+    task = asyncio.current_task()
+    assert task is not None
+    async with CircleCI(
+        fake.token, base_url=fake.base_url, timeout=0.2, retry=RetryPolicy(budget=10.0)
+    ) as circle:
+        me = await circle.users.me()
+        assert me.id is not None
+        assert circle.core.requests_sent >= 2  # the first attempt timed out
+    assert task.cancelling() == 0
+
+
 # --- bounded reads ----------------------------------------------------------------------
 
 
