@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from enum import Enum
 from functools import cache
 from pathlib import Path
-from typing import Any, Union, get_args, get_origin
+from typing import Any, Generic, TypeVar, Union, get_args, get_origin
 
 import attrs
 import jsonschema  # type: ignore[import-untyped]
@@ -36,7 +36,9 @@ from circleci_async.models.spec_fixes import (
     field_fix,
 )
 from circleci_async.services import SERVICES
-from circleci_async.services.base import _Items, _Listing, _SparseItems, _SparseListing
+from circleci_async.services.base import _Items, _SparseItems
+
+T = TypeVar("T")
 
 SPEC_PATH = Path(__file__).resolve().parent.parent / "spec" / "circleci-openapi-v2.json"
 METHODS = ("get", "put", "post", "delete", "patch")
@@ -125,6 +127,23 @@ def return_type(operation_id: str) -> Any:
     return typing.get_type_hints(method_of(operation_id))["return"]
 
 
+@attrs.frozen
+class Listing(Generic[T]):
+    """A whole token-paged answer, for decoding one page in a single call (the client itself
+    decodes a page's items one at a time)."""
+
+    items: list[T]
+    next_page_token: str | None = None
+
+
+@attrs.frozen
+class SparseListing(Generic[T]):
+    """A whole page of the newer endpoints, whose schemas make even `items` optional."""
+
+    items: list[T] = attrs.Factory(list)
+    next_page_token: str | None = None
+
+
 def payload_type(operation_id: str, status: str) -> Any:
     """The type a whole answer body of `operation_id` with `status` decodes into."""
     if (operation_id, status) in STATUS_TYPES:
@@ -138,7 +157,7 @@ def payload_type(operation_id: str, status: str) -> Any:
         if _type_of(schema) == "array":
             return list[item]  # type: ignore[valid-type]
         required = set(schema.get("required", []))
-        return (_Listing if "items" in required else _SparseListing)[item]
+        return (Listing if "items" in required else SparseListing)[item]
     if origin is list and _type_of(schema) == "object":
         (item,) = get_args(declared)
         required = set(schema.get("required", []))

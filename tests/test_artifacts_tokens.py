@@ -58,7 +58,7 @@ def test_ip_addresses_are_host_names_too() -> None:
 def test_plain_http_carries_the_token_only_when_the_api_is_plain_http_too() -> None:
     local = TrustedHosts(["localhost"], plain_http=True)
     assert local.allows(URL("http://localhost:8080/a"))
-    assert local.including("127.0.0.1").allows(URL("http://127.0.0.1/a"))
+    assert not local.allows(URL("http://127.0.0.1/a"))
     assert not TrustedHosts(["localhost"]).allows(URL("http://localhost:8080/a"))
     assert TrustedHosts(["localhost"]).allows(URL("https://localhost:8443/a"))
 

@@ -70,12 +70,6 @@ class TrustedHosts:
         self._exact = frozenset(exact)
         self._suffixes = tuple(sorted("." + suffix for suffix in suffixes))
 
-    def including(self, host: str) -> TrustedHosts:
-        """These hosts and `host` (on any port)."""
-        return TrustedHosts(
-            [*self._patterns, host], plain_http=self.plain_http, origins=self._origins
-        )
-
     def including_origin(self, url: str) -> TrustedHosts:
         """These hosts and the origin (scheme, host, port) of `url`, exactly."""
         parsed = URL(url)

@@ -66,20 +66,6 @@ def implements(endpoint: Endpoint) -> Callable[[F], F]:
 
 
 @attrs.frozen
-class _Listing(Generic[T]):
-    items: list[T]
-    next_page_token: str | None = None
-
-
-@attrs.frozen
-class _SparseListing(Generic[T]):
-    """A page of the newer endpoints, whose schemas make even `items` optional."""
-
-    items: list[T] = attrs.Factory(list)
-    next_page_token: str | None = None
-
-
-@attrs.frozen
 class _Items(Generic[T]):
     """An unpaged list wrapped in `{"items": [...]}`."""
 
