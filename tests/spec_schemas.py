@@ -28,6 +28,7 @@ import jsonschema  # type: ignore[import-untyped]
 
 from circleci_async import OPERATIONS, Paginator
 from circleci_async.models import OpenEnum, PipelineNotTriggered, TriggeredPipeline
+from circleci_async.models.decoding import field_hints
 from circleci_async.models.spec_fixes import (
     CLOSED_BRANCHES,
     IMPLIED_TYPES,
@@ -329,10 +330,7 @@ class Walker:
         required_everywhere: set[str] | None,
     ) -> dict[str, Any]:
         cls = get_origin(tp) or tp
-        hints = typing.get_type_hints(cls)
-        if get_origin(tp) is not None:
-            params = dict(zip(cls.__parameters__, get_args(tp), strict=True))
-            hints = {name: _substitute(hint, params) for name, hint in hints.items()}
+        hints = field_hints(tp)
         fields = {field.metadata.get("wire", field.name): field for field in attrs.fields(cls)}
         properties: dict[str, Any] = schema.get("properties", {})
         required = set(schema.get("required", []))
@@ -422,18 +420,6 @@ def agrees(payload: Any, value: Any, where: str = "body") -> None:
     else:
         assert type(value) is type(payload) or isinstance(value, float), where
         assert value == payload, where
-
-
-def _substitute(hint: Any, params: Mapping[Any, Any]) -> Any:
-    if hint in params:
-        return params[hint]
-    origin = get_origin(hint)
-    if origin is None:
-        return hint
-    args = tuple(_substitute(arg, params) for arg in get_args(hint))
-    if origin in (Union, types.UnionType):
-        return functools.reduce(operator.or_, args)
-    return origin[args]
 
 
 @attrs.frozen

@@ -28,7 +28,7 @@ from ..drift import Deviation
 from ..errors import DecodeError, SchemaDriftWarning
 from .base import OpenEnum
 
-__all__ = ["Report", "decode", "describe_value", "fast_reader"]
+__all__ = ["Report", "decode", "describe_value", "fast_reader", "field_hints"]
 
 T = TypeVar("T")
 Report = Callable[[str, Sequence[Deviation]], None]
@@ -132,10 +132,7 @@ class _Field:
 @functools.cache
 def _fields(tp: Any) -> tuple[_Field, ...]:
     cls = get_origin(tp) or tp
-    hints = typing.get_type_hints(cls)
-    if get_origin(tp) is not None:
-        params = dict(zip(cls.__parameters__, get_args(tp), strict=True))
-        hints = {name: _substitute(hint, params) for name, hint in hints.items()}
+    hints = field_hints(tp)
     result = []
     for field in attrs.fields(cls):
         inner, optional = _split_optional(hints[field.name])
@@ -157,6 +154,16 @@ def _fields(tp: Any) -> tuple[_Field, ...]:
             )
         )
     return tuple(result)
+
+
+def field_hints(tp: Any) -> dict[str, Any]:
+    """An attrs class's type hints, a generic alias's with its parameters filled in."""
+    cls = get_origin(tp) or tp
+    hints = typing.get_type_hints(cls)
+    if get_origin(tp) is not None:
+        params = dict(zip(cls.__parameters__, get_args(tp), strict=True))
+        hints = {name: _substitute(hint, params) for name, hint in hints.items()}
+    return hints
 
 
 def _substitute(hint: Any, params: dict[Any, Any]) -> Any:
