@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import sys
 import time
 from collections.abc import AsyncIterator
 from typing import Any
@@ -111,6 +112,56 @@ async def test_a_crashed_process_frees_its_budget_within_its_lease_a_live_one_ke
     finally:
         for shared in (alive, other):
             await shared.aclose()
+
+
+CHILD = """
+import asyncio, sys
+from circleci_async.redis_gate import RedisGate
+from circleci_async.secret import Secret
+
+async def main() -> None:
+    gate = RedisGate(sys.argv[1], base_url=sys.argv[2], token=Secret("tok-1"), lease=0.6)
+    for _ in range(40):
+        await gate.wait()
+    print("held", flush=True)
+    await asyncio.sleep(120)
+
+asyncio.run(main())
+"""
+
+
+async def test_a_killed_process_holding_40_leases_frees_them_within_a_second(
+    redis_server: RedisServer, store: aioredis.Redis
+) -> None:
+    child = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", CHILD, redis_server.url, BASE, stdout=asyncio.subprocess.PIPE
+    )
+    try:
+        assert child.stdout is not None
+        assert await asyncio.wait_for(child.stdout.readline(), 30) == b"held\n"
+        scores = await store.zrange(INFLIGHT, 0, -1, withscores=True)
+        first = max(float(pair[1]) for pair in scores)
+        await asyncio.sleep(first + 0.2 - await server_now(store))  # past the first leases
+        assert await store.zcount(INFLIGHT, await server_now(store), "+inf") == 40
+    finally:
+        child.kill()
+        await child.wait()
+    killed_at = await server_now(store)
+    while await store.zcount(INFLIGHT, await server_now(store), "+inf") > 0:
+        assert await server_now(store) - killed_at < 5, "the dead process's leases stay"
+        await asyncio.sleep(0.05)
+    assert await server_now(store) - killed_at <= 0.7  # a lease, at most
+    other = gate(redis_server.url)
+    try:
+        other.observe(RateLimitInfo(limit=40, remaining=40, reset=60))
+        for _ in range(40):
+            await other.wait()
+            other.finished()
+        sleeps = other._pause_for
+        assert isinstance(sleeps, Sleeps)
+        assert sleeps.delays == []  # the whole budget is this process's again
+    finally:
+        await other.aclose()
 
 
 async def test_a_killed_connection_is_replaced_at_once_not_a_fallback(
