@@ -8,7 +8,7 @@ import time
 import uuid
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from circleci_async.gate import GateTimeout, RateLimitGate
@@ -83,18 +83,28 @@ async def local_sends(info: RateLimitInfo) -> list[float]:
     return sends
 
 
-async def shared_sends(url: str, info: RateLimitInfo) -> list[float]:
-    """The same through the Redis gate: each wait is its slot's distance from Redis's now."""
+async def shared_sends(url: str, info: RateLimitInfo) -> tuple[list[float], float]:
+    """The same through the Redis gate: each wait is its slot's distance from Redis's now.
+
+    Also the real seconds the calls took: Redis's clock ran on by that much meanwhile.
+    """
     gate = redis_gate(url, uuid.uuid4().hex, sleep=Sleeps())
     try:
+        started = time.monotonic()
         gate.observe(info)
         sends = []
         for _ in range(CALLS):
             sends.append(await gate.wait())
             gate.finished()
-        return sends
+        return sends, time.monotonic() - started
     finally:
         await gate.aclose()
+
+
+def alike(shared: list[float], local: list[float], drift: float) -> bool:
+    """Equal, but for Redis's clock having moved on by up to `drift` (and 50 ms of rounding)."""
+    pairs = zip(shared, local, strict=True)
+    return all(near - drift - 0.05 <= far <= near + 0.05 for far, near in pairs)
 
 
 HEADER_CASES = [
@@ -113,15 +123,16 @@ async def test_both_gates_space_requests_alike(
     redis_server: RedisServer, info: RateLimitInfo
 ) -> None:
     local = await local_sends(info)
-    shared = await shared_sends(redis_server.url, info)
-    assert shared == pytest.approx(local, abs=0.1), (local, shared)
+    shared, drift = await shared_sends(redis_server.url, info)
+    assert alike(shared, local, drift), (local, shared)
 
 
 async def test_a_limit_of_zero_spaces_by_remaining_in_both_gates(redis_server: RedisServer) -> None:
     info = RateLimitInfo(limit=0, remaining=5, reset=10)
     expected = [0, 0, 0, 0, 0, 0, 2.0, 4.0]  # five go at once, then 10 s / 5 apart
     assert await local_sends(info) == pytest.approx(expected)
-    assert await shared_sends(redis_server.url, info) == pytest.approx(expected, abs=0.1)
+    shared, drift = await shared_sends(redis_server.url, info)
+    assert alike(shared, expected, drift), shared
 
 
 PAUSE_CASES = [
@@ -134,7 +145,9 @@ PAUSE_CASES = [
 ]
 
 
-async def local_pause(seconds: float, max_pause: float, deadline: float | None) -> object:
+async def local_pause(
+    seconds: float, max_pause: float, deadline: float | None
+) -> tuple[str, float]:
     fake = FakeTime()
     gate = RateLimitGate(clock=fake, sleep=FirstSleep(), random=lambda: 0.0, max_pause=max_pause)
     gate.pause(seconds)
@@ -143,31 +156,33 @@ async def local_pause(seconds: float, max_pause: float, deadline: float | None) 
 
 async def shared_pause(
     url: str, seconds: float, max_pause: float, deadline: float | None
-) -> object:
+) -> tuple[tuple[str, float], float]:
     token = uuid.uuid4().hex
     writer = redis_gate(url, token, sleep=Sleeps(), max_pause=600.0)
     reader = redis_gate(url, token, sleep=FirstSleep(), max_pause=max_pause)
     try:
+        started = time.monotonic()
         writer.pause(seconds)
         await writer.flush()
         now = time.monotonic()
-        return await outcome(reader, None if deadline is None else now + deadline)
+        result = await outcome(reader, None if deadline is None else now + deadline)
+        return result, time.monotonic() - started
     finally:
         await writer.aclose()
         await reader.aclose()
 
 
-async def outcome(gate: RateLimitGate, deadline: float | None) -> object:
+async def outcome(gate: RateLimitGate, deadline: float | None) -> tuple[str, float]:
     """("refused", the server's wait) or ("waits", the first delay)."""
     try:
         await gate.wait(deadline)
     except GateTimeout as exc:
-        return ("refused", round(exc.server_wait))
+        return ("refused", exc.server_wait)
     except Stop:
         sleep = gate._pause_for if isinstance(gate, RedisGate) else gate._sleep
         assert isinstance(sleep, FirstSleep)
-        return ("waits", round(sleep.delays[0]))
-    return ("goes", 0)
+        return ("waits", sleep.delays[0])
+    return ("goes", 0.0)
 
 
 @pytest.mark.parametrize(("seconds", "max_pause", "deadline"), PAUSE_CASES)
@@ -175,8 +190,34 @@ async def test_both_gates_read_a_pause_alike(
     redis_server: RedisServer, seconds: float, max_pause: float, deadline: float | None
 ) -> None:
     local = await local_pause(seconds, max_pause, deadline)
-    shared = await shared_pause(redis_server.url, seconds, max_pause, deadline)
-    assert shared == local
+    shared, drift = await shared_pause(redis_server.url, seconds, max_pause, deadline)
+    assert shared[0] == local[0]
+    assert alike([shared[1]], [local[1]], drift), (local, shared)
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    seconds=st.floats(1, 1000),
+    max_pause=st.floats(1, 700),
+    deadline=st.none() | st.floats(1, 1200),
+)
+def test_any_pause_reads_the_same_in_both_gates(
+    redis_server: RedisServer, seconds: float, max_pause: float, deadline: float | None
+) -> None:
+    span = min(seconds, max_pause)
+    assume(deadline is None or abs(span - deadline) > 1)  # no race with Redis's moving clock
+
+    async def both() -> tuple[tuple[str, float], tuple[tuple[str, float], float]]:
+        local = await local_pause(seconds, max_pause, deadline)
+        return local, await shared_pause(redis_server.url, seconds, max_pause, deadline)
+
+    local, (shared, drift) = asyncio.run(both())
+    assert shared[0] == local[0], (seconds, max_pause, deadline)
+    assert alike([shared[1]], [local[1]], drift), (local, shared)
 
 
 @settings(
@@ -196,8 +237,8 @@ def test_any_headers_give_the_same_waits_in_both_gates(
 ) -> None:
     info = RateLimitInfo(limit=limit, remaining=remaining, reset=reset)
 
-    async def both() -> tuple[list[float], list[float]]:
+    async def both() -> tuple[list[float], tuple[list[float], float]]:
         return await local_sends(info), await shared_sends(redis_server.url, info)
 
-    local, shared = asyncio.run(both())
-    assert shared == pytest.approx(local, abs=0.1), (info, local, shared)
+    local, (shared, drift) = asyncio.run(both())
+    assert alike(shared, local, drift), (info, local, shared)
