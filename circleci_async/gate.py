@@ -2,7 +2,10 @@
 
 The gate's rules are pure functions of numbers (`header_budget`, `budget_at`, `pace_target`,
 `pause_span`), so another gate with the same interface (one whose state lives elsewhere)
-can apply exactly the same arithmetic.
+can apply exactly the same arithmetic. The Redis gate (redis_gate.py) computes its budget
+with `header_budget` and hands Redis the numbers; its script applies `pace_target` and
+`pause_span` to the shared state. tests/test_redis_gate_arithmetic.py runs one table of
+cases, and Hypothesis over header values, through both gates.
 """
 
 from __future__ import annotations

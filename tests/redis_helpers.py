@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 import socket
@@ -84,3 +85,85 @@ def running_redis(folder: Path, *, password: str | None = None) -> Iterator[Redi
         yield server
     finally:
         server.stop()
+
+
+class SlowProxy:
+    """A loopback TCP proxy in front of Redis that holds every byte `delay` seconds each way.
+
+    `delay=None` makes it a black hole: it accepts and reads, and never answers.
+    """
+
+    def __init__(self, target_port: int, delay: float | None) -> None:
+        self.target_port = target_port
+        self.delay = delay
+        self.port = 0
+        self._server: asyncio.Server | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def url(self, password: str | None = None) -> str:
+        """The proxy's `redis://` URL."""
+        auth = f":{password}@" if password else ""
+        return f"redis://{auth}127.0.0.1:{self.port}/0"
+
+    async def __aenter__(self) -> SlowProxy:
+        self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
+        self.port = self._server.sockets[0].getsockname()[1]
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        assert self._server is not None
+        self._server.close()
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self._server.wait_closed()
+
+    def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.get_running_loop().create_task(self._relay(reader, writer))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _relay(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        upstream: asyncio.StreamWriter | None = None
+        try:
+            if self.delay is None:
+                while await reader.read(65536):
+                    pass
+                return
+            up_reader, upstream = await asyncio.open_connection("127.0.0.1", self.target_port)
+            await asyncio.gather(
+                self._pipe(reader, upstream, self.delay), self._pipe(up_reader, writer, self.delay)
+            )
+        except (OSError, asyncio.IncompleteReadError):
+            pass
+        finally:
+            writer.close()
+            if upstream is not None:
+                upstream.close()
+
+    @staticmethod
+    async def _pipe(
+        reader: asyncio.StreamReader, writer: asyncio.StreamWriter, delay: float
+    ) -> None:
+        held: asyncio.Queue[tuple[float, bytes]] = asyncio.Queue()
+
+        async def release() -> None:
+            while True:
+                due, data = await held.get()
+                if not data:
+                    writer.close()
+                    return
+                await asyncio.sleep(max(0.0, due - time.monotonic()))
+                writer.write(data)
+                await writer.drain()
+
+        releaser = asyncio.get_running_loop().create_task(release())
+        try:
+            while True:
+                data = await reader.read(65536)
+                held.put_nowait((time.monotonic() + delay, data))
+                if not data:
+                    break
+            await releaser
+        finally:
+            releaser.cancel()

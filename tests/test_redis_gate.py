@@ -20,7 +20,7 @@ from circleci_async.gate import GateTimeout
 from circleci_async.redis_gate import RedisGate, gate_key
 from circleci_async.secret import Secret
 from circleci_async.testing import FakeCircleCI
-from circleci_async.wire import RateLimitInfo
+from circleci_async.wire import RateLimitInfo, parse_rate_limit
 
 from .redis_helpers import RedisServer
 
@@ -132,7 +132,7 @@ async def test_a_429_seen_by_one_client_pauses_another_that_never_saw_it(
 ) -> None:
     fake.faults.rate_limit(1, retry_after="30")
     patient = RetryPolicy(rate_limit_retries=0, budget=60)  # a 30 s pause is honoured whole
-    quick = RetryPolicy(rate_limit_retries=0, budget=5)
+    quick = RetryPolicy(rate_limit_retries=0, budget=5, max_pause=60)  # would honour it
     async with (
         client(fake, redis_server.url, retry=patient) as first,
         client(fake, redis_server.url, retry=quick) as second,
@@ -225,7 +225,9 @@ async def test_the_budget_expires_at_its_reset_and_an_epoch_reset_is_read_as_a_t
     shared = gate(redis_server.url)
     key = gate_key(BASE, Secret("tok-1")) + ":state"
     try:
-        shared.observe(RateLimitInfo(limit=10, remaining=0, reset=time.time() + 60))
+        epoch = {"X-RateLimit-Limit": "10", "X-RateLimit-Remaining": "0"}
+        epoch["X-RateLimit-Reset"] = str(int(time.time()) + 60)  # as CircleCI may send it
+        shared.observe(parse_rate_limit(epoch))
         await shared.wait()
         shared.finished()
         now = float((await store.time())[0])
@@ -248,8 +250,11 @@ async def test_a_reset_in_the_past_or_none_gives_an_unpaced_budget_for_a_minute(
     shared = gate(redis_server.url)
     key = gate_key(BASE, Secret("tok-1")) + ":state"
     try:
-        for reset in (time.time() - 5, None):
-            shared.observe(RateLimitInfo(limit=10, remaining=0, reset=reset))
+        for reset in (str(int(time.time()) - 5), None):
+            headers = {"X-RateLimit-Limit": "10", "X-RateLimit-Remaining": "0"}
+            if reset is not None:
+                headers["X-RateLimit-Reset"] = reset
+            shared.observe(parse_rate_limit(headers))
             await shared.wait()
             shared.finished()
             now = float((await store.time())[0])
