@@ -37,6 +37,7 @@ from circleci_async.webhooks import (
 from .webhook_helpers import (
     SECRET,
     closed_within,
+    dribble,
     headers,
     payload,
     post,
@@ -238,18 +239,6 @@ async def test_a_chunked_body_is_counted_as_it_arrives(serve: Serve) -> None:
 # Connections: header deadline and cap ------------------------------------------------------
 
 
-async def _dribble(
-    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, *, every: float
-) -> None:
-    """Send a header byte each `every` seconds (the attack's pace) until the server hangs up."""
-    for _ in range(int(DEADLINE / every)):
-        writer.write(b"X")
-        await writer.drain()
-        await asyncio.sleep(every)
-        if reader.at_eof() or reader.exception() is not None:
-            raise ConnectionResetError("closed by the server")
-
-
 async def test_a_half_written_request_is_closed_after_the_header_timeout(serve: Serve) -> None:
     served: Served = await serve(ConnectionLimits(header_timeout=0.2))
     reader, writer = await raw_connection(served.url)
@@ -267,7 +256,7 @@ async def test_dribbled_headers_do_not_keep_a_connection_open(serve: Serve) -> N
     started = loop.time()
     writer.write(b"POST /hooks/circleci HTTP/1.1\r\nHost: 127.0.0.1\r\n")
     with pytest.raises(ConnectionError):
-        await _dribble(reader, writer, every=0.05)
+        await dribble(reader, writer, every=0.05, seconds=DEADLINE)
     assert loop.time() - started < DEADLINE / 2
     writer.close()
 

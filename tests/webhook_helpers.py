@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import sys
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -15,7 +14,7 @@ from urllib.parse import urlsplit
 import aiohttp
 from aiohttp import web
 
-from circleci_async.webhooks import WebhookReceiver, sign
+from circleci_async.webhooks import sign
 
 SECRET = "hook-secret-1234"
 
@@ -114,16 +113,6 @@ def open_descriptors(pid: int) -> int:
     return len(os.listdir(f"/proc/{pid}/fd"))
 
 
-async def serve_receiver_until_stdin_closes() -> None:
-    """In a child process: serve a default receiver at /hook, print its URL, stop at EOF."""
-    hook = WebhookReceiver(secret=SECRET, path="/hook")
-    app = web.Application()
-    hook.add_to(app)
-    async with serving(app) as base:
-        print(base + "/hook", flush=True)
-        await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
-
-
 async def until(check: Callable[[], bool], what: str, seconds: float = 10.0) -> None:
     """Let the loop run until `check()` holds; fail naming `what` after `seconds` (a deadline)."""
     loop = asyncio.get_running_loop()
@@ -132,3 +121,17 @@ async def until(check: Callable[[], bool], what: str, seconds: float = 10.0) -> 
         if loop.time() > deadline:
             raise AssertionError(f"not within {seconds} s: {what}")
         await asyncio.sleep(0.001)
+
+
+async def dribble(
+    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, *, every: float, seconds: float
+) -> None:
+    """Send a header byte each `every` seconds (the attack's pace) until the server hangs up;
+    `ConnectionError` then, `AssertionError` if it is still open after `seconds`."""
+    for _ in range(int(seconds / every)):
+        writer.write(b"X")
+        await writer.drain()
+        await asyncio.sleep(every)
+        if reader.at_eof() or reader.exception() is not None:
+            raise ConnectionResetError("closed by the server")
+    raise AssertionError(f"still open after {seconds} s of dribbled headers")

@@ -59,8 +59,8 @@ def register(groups: Any) -> None:
     listen.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
     listen.add_argument("--path", default="/", help="URL path of the webhook (/)")
     listen.add_argument(
-        "--max-connections", type=positive_int, default=256, metavar="N",
-        help="open connections at most; more are answered 503 (256)",
+        "--max-connections", type=positive_int, default=128, metavar="N",
+        help="open connections at most; more are answered 503 (128)",
     )  # fmt: skip
     listen.add_argument(
         "--header-timeout", type=positive_rate, default=10.0, metavar="S",

@@ -9,7 +9,8 @@ as it likes. `GuardedSite` wraps each connection:
   and closed, without reaching aiohttp;
 - each connection must complete the headers of its first request within `header_timeout`
   seconds, or it is closed. Later requests on a kept-alive connection are bounded by the
-  runner's `keepalive_timeout`: give the `AppRunner` the same value (`runner_options()`).
+  runner's `keepalive_timeout`, and what aiohttp buffers per connection by its
+  `read_bufsize`: build the `AppRunner` with `runner_options(limits)` for both.
 
 Bodies are bounded by the handler (`WebhookReceiver(read_timeout=..., max_body_size=...)`).
 
@@ -43,18 +44,21 @@ def _positive(_instance: object, attribute: attrs.Attribute[Any], value: float) 
 class ConnectionLimits:
     """How many connections a `GuardedSite` holds at once, and how long headers may take."""
 
-    max_connections: int = attrs.field(default=256, validator=_positive)
+    max_connections: int = attrs.field(default=128, validator=_positive)
     """Open connections at most; one more is answered 503 and closed."""
     header_timeout: float = attrs.field(default=10.0, validator=_positive)
     """Seconds from the connection's opening to the end of its first request's headers."""
+    read_bufsize: int = attrs.field(default=16 * 1024, validator=_positive)
+    """Bytes aiohttp buffers per connection before it stops reading (its default is 64 KiB)."""
     retry_after: int = 30
     """The `Retry-After` of the 503 sent over `max_connections`."""
 
 
 def runner_options(limits: ConnectionLimits | None = None) -> dict[str, Any]:
-    """`AppRunner` keyword arguments that bound kept-alive connections like the first request."""
+    """`AppRunner` keyword arguments for `limits`: kept-alive connections idle no longer than
+    `header_timeout`, and `read_bufsize` bytes buffered per connection."""
     limits = ConnectionLimits() if limits is None else limits
-    return {"keepalive_timeout": limits.header_timeout}
+    return {"keepalive_timeout": limits.header_timeout, "read_bufsize": limits.read_bufsize}
 
 
 class _Guard:
