@@ -261,6 +261,19 @@ async def test_dribbled_headers_do_not_keep_a_connection_open(serve: Serve) -> N
     writer.close()
 
 
+async def test_dribbled_headers_of_a_kept_alive_request_are_cut_off_too(serve: Serve) -> None:
+    served: Served = await serve(ConnectionLimits(header_timeout=0.3))
+    reader, writer = await raw_connection(served.url)
+    body = payload("first")
+    signed = headers(body)["circleci-signature"]
+    writer.write(request_head(PATH, len(body), signature=signed) + body)
+    assert (await asyncio.wait_for(reader.readline(), DEADLINE)).startswith(b"HTTP/1.1 202")
+    writer.write(b"POST /hooks/circleci HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+    with pytest.raises(ConnectionError):
+        await dribble(reader, writer, every=0.05, seconds=DEADLINE)
+    writer.close()
+
+
 async def test_connections_over_the_cap_are_answered_503_and_closed(serve: Serve) -> None:
     served: Served = await serve(ConnectionLimits(max_connections=5, header_timeout=DEADLINE))
     idle = [await raw_connection(served.url) for _ in range(5)]

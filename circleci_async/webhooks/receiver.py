@@ -401,7 +401,12 @@ class WebhookReceiver:
         worker's own cancellation (by `close`) ends the worker, and cancels the callback.
         """
         assert self.on_event is not None
-        call = asyncio.ensure_future(self.on_event(event))
+        try:
+            call = asyncio.ensure_future(self.on_event(event))
+        except Exception as error:
+            self.stats.failed_callbacks += 1
+            _report(logging.ERROR, "on_event failed for webhook event %s", event.id, error=error)
+            return
         try:
             done, _ = await asyncio.wait({call}, timeout=self.callback_timeout)
         except asyncio.CancelledError:
@@ -420,10 +425,9 @@ class WebhookReceiver:
         elif call.cancelled():
             self.stats.failed_callbacks += 1
             _report(logging.WARNING, "on_event was cancelled for webhook event %s", event.id)
-        elif (error := call.exception()) is not None:
+        elif (failure := call.exception()) is not None:
             self.stats.failed_callbacks += 1
-            _report(logging.WARNING, "on_event failed for webhook event %s", event.id,
-                    error=error)  # fmt: skip
+            _report(logging.ERROR, "on_event failed for webhook event %s", event.id, error=failure)
 
     def _forget_abandoned(self, call: asyncio.Future[object]) -> None:
         self._abandoned.discard(call)

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from ssl import SSLContext
 from typing import Any
 
 import attrs
@@ -55,8 +56,11 @@ class ConnectionLimits:
 
 
 def runner_options(limits: ConnectionLimits | None = None) -> dict[str, Any]:
-    """`AppRunner` keyword arguments for `limits`: kept-alive connections idle no longer than
-    `header_timeout`, and `read_bufsize` bytes buffered per connection."""
+    """`AppRunner` keyword arguments for `limits`.
+
+    Kept-alive connections wait for their next request's headers no longer than
+    `header_timeout`, and aiohttp buffers `read_bufsize` bytes per connection.
+    """
     limits = ConnectionLimits() if limits is None else limits
     return {"keepalive_timeout": limits.header_timeout, "read_bufsize": limits.read_bufsize}
 
@@ -154,9 +158,10 @@ class GuardedSite(web.BaseSite):
         port: int,
         *,
         limits: ConnectionLimits | None = None,
+        ssl_context: SSLContext | None = None,
         backlog: int = 128,
     ) -> None:
-        super().__init__(runner, backlog=backlog)
+        super().__init__(runner, ssl_context=ssl_context, backlog=backlog)
         self.host = host
         self.port = port
         self.limits = ConnectionLimits() if limits is None else limits
@@ -165,7 +170,8 @@ class GuardedSite(web.BaseSite):
     @property
     def name(self) -> str:
         """The site's URL, as aiohttp names sites."""
-        return f"http://{self.host}:{self.port}"
+        scheme = "https" if self._ssl_context else "http"
+        return f"{scheme}://{self.host}:{self.port}"
 
     @property
     def open_connections(self) -> int:
@@ -184,5 +190,5 @@ class GuardedSite(web.BaseSite):
         assert server is not None
         self._guard = _Guard(server, self.limits)
         self._server = await asyncio.get_running_loop().create_server(
-            self._guard, self.host, self.port, backlog=self._backlog
+            self._guard, self.host, self.port, ssl=self._ssl_context, backlog=self._backlog
         )
