@@ -19,6 +19,8 @@ import pytest_asyncio
 from aiohttp import web
 
 from circleci_async import InvalidArgumentError
+from circleci_async.cli import build_parser
+from circleci_async.cli.webhooks import _secret as listen_secret
 from circleci_async.secret import Secret
 from circleci_async.webhooks import (
     ConnectionLimits,
@@ -452,3 +454,10 @@ def test_a_signing_key_signs_like_its_secret() -> None:
     assert SigningKey(SECRET) == SigningKey(SECRET.encode())
     with pytest.raises(InvalidArgumentError, match="empty"):
         SigningKey(b"")
+
+
+def test_webhooks_listen_keeps_only_a_masked_key_of_its_secret() -> None:
+    args = build_parser().parse_args(["webhooks", "listen", "--port", "0", "--secret", SECRET])
+    key = listen_secret(args)
+    assert key == SigningKey(SECRET)
+    assert SECRET not in repr(vars(args)) + repr(key)

@@ -86,9 +86,14 @@ def register(groups: Any) -> None:
 
 
 def _secret(args: argparse.Namespace) -> SigningKey | None:
+    """The signing secret as a `SigningKey`.
+
+    The raw `--secret` is removed from `args`, and so from traceback locals that hold them.
+    """
     if args.no_secret:
         return None
     secret: str = args.secret if args.secret is not None else sys.stdin.readline().strip()
+    args.secret = None
     if not secret:
         source = "stdin" if args.secret_stdin else "--secret"
         raise ConfigurationError(f"the signing secret from {source} is empty")
