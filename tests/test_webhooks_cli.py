@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import io
 import json
+import os
 import signal
 import sys
 from collections.abc import AsyncIterator
@@ -19,7 +20,15 @@ from circleci_async.webhooks import parse
 
 from .cli_helpers import run
 from .conftest import FakeFactory
-from .webhook_helpers import SECRET, headers, payload, post
+from .webhook_helpers import (
+    SECRET,
+    dribble,
+    headers,
+    open_descriptors,
+    payload,
+    post,
+    raw_connection,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -166,3 +175,85 @@ async def test_a_missing_or_empty_secret_is_a_usage_error(
     assert out == ""
     assert words in err
     assert len(err.splitlines()) == 1
+
+
+async def test_with_its_stderr_closed_it_still_answers_a_bad_signature_401(
+    http: aiohttp.ClientSession,
+) -> None:
+    read_end, write_end = os.pipe()
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "circleci_async", "webhooks", "listen", "--port", "0",
+        "--path", "/hook", "--secret", SECRET,
+        stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE, stderr=write_end,
+    )  # fmt: skip
+    os.close(write_end)
+    try:
+        with os.fdopen(read_end, "rb") as stderr:
+            first = await asyncio.wait_for(asyncio.to_thread(stderr.readline), DEADLINE)
+        url = first.decode().split()[2]
+        bad = payload("e-1")
+        for _ in range(3):
+            assert (await post(http, url, bad, headers(bad, secret="wrong")))[0] == 401
+        good = payload("e-2")
+        assert (await post(http, url, good, headers(good)))[0] == 202
+        listener = Listener(process, url)
+        assert (await listener.out_line()).endswith("w-1")
+    finally:
+        process.kill()
+        await process.wait()
+
+
+async def _open_descriptors_settle(pid: int, at_most: int) -> int:
+    count = open_descriptors(pid)
+    for _ in range(200):
+        if count <= at_most:
+            break
+        await asyncio.sleep(0.01)
+        count = open_descriptors(pid)
+    return count
+
+
+async def test_3000_idle_half_requests_hold_at_most_max_connections_descriptors() -> None:
+    listener = await listen("--secret", SECRET, "--max-connections", "50",
+                            "--header-timeout", "60")  # fmt: skip
+    pid = listener.process.pid
+    held: list[asyncio.StreamWriter] = []
+    try:
+        baseline = open_descriptors(pid)
+        for _ in range(3000):
+            _, writer = await raw_connection(listener.url)
+            writer.write(b"POST /hook HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Len")
+            held.append(writer)
+        count = await _open_descriptors_settle(pid, baseline + 50)
+        print(f"descriptors: {baseline} before, {count} with 3000 half-requests open")
+        assert count <= baseline + 50
+        body = payload("after")
+        for writer in held[:10]:
+            writer.close()
+        async with aiohttp.ClientSession() as http:
+            for _ in range(200):
+                status = (await post(http, listener.url, body, headers(body)))[0]
+                if status == 202:
+                    break
+                await asyncio.sleep(0.01)
+        assert status == 202
+    finally:
+        for writer in held:
+            writer.close()
+        await listener.stop()
+
+
+async def test_dribbled_headers_are_cut_off_at_the_header_timeout() -> None:
+    listener = await listen("--secret", SECRET, "--header-timeout", "0.5")
+    try:
+        reader, writer = await raw_connection(listener.url)
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        writer.write(b"POST /hook HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+        with pytest.raises(ConnectionError):
+            await dribble(reader, writer, every=0.05, seconds=20)
+        elapsed = loop.time() - started
+        writer.close()
+        assert elapsed < 10
+    finally:
+        await listener.stop()

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
-from collections.abc import AsyncIterator, Mapping
+import os
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import aiohttp
 from aiohttp import web
@@ -55,3 +59,79 @@ async def post(
     """POST `body` to `url`; its status, text and headers."""
     async with http.post(url, data=body, headers=dict(sent)) as response:
         return response.status, await response.text(), response.headers
+
+
+async def raw_connection(url: str) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    """A plain TCP connection to the host and port of `url`, for half-written requests."""
+    where = urlsplit(url)
+    assert where.hostname is not None
+    assert where.port is not None
+    return await asyncio.open_connection(where.hostname, where.port)
+
+
+def request_head(path: str, length: int, *, signature: str = "v1=" + "0" * 64) -> bytes:
+    """A POST's request line and headers, for a body of `length` bytes."""
+    return (
+        f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        f"circleci-signature: {signature}\r\nContent-Length: {length}\r\n\r\n"
+    ).encode()
+
+
+async def closed_within(reader: asyncio.StreamReader, seconds: float) -> bool:
+    """Whether the server closes the connection within `seconds` (what it sent is dropped)."""
+    try:
+        async with asyncio.timeout(seconds):
+            while await reader.read(65536):
+                pass
+    except TimeoutError:
+        return False
+    except ConnectionError:
+        return True
+    return True
+
+
+def peak_rss_kib(pid: int) -> int:
+    """The peak resident set size of process `pid` (Linux `VmHWM`), in KiB."""
+    return _status_field(pid, "VmHWM")
+
+
+def rss_kib(pid: int) -> int:
+    """The resident set size of process `pid` now (Linux `VmRSS`), in KiB."""
+    return _status_field(pid, "VmRSS")
+
+
+def _status_field(pid: int, name: str) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        key, _, value = line.partition(":")
+        if key == name:
+            return int(value.split()[0])
+    raise AssertionError(f"no {name} in /proc/{pid}/status")
+
+
+def open_descriptors(pid: int) -> int:
+    """How many file descriptors process `pid` has open (Linux)."""
+    return len(os.listdir(f"/proc/{pid}/fd"))
+
+
+async def until(check: Callable[[], bool], what: str, seconds: float = 10.0) -> None:
+    """Let the loop run until `check()` holds; fail naming `what` after `seconds` (a deadline)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + seconds
+    while not check():
+        if loop.time() > deadline:
+            raise AssertionError(f"not within {seconds} s: {what}")
+        await asyncio.sleep(0.001)
+
+
+async def dribble(
+    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, *, every: float, seconds: float
+) -> None:
+    """Send a header byte each `every` seconds (the attack's pace) until the server hangs up;
+    `ConnectionError` then, `AssertionError` if it is still open after `seconds`."""
+    for _ in range(int(seconds / every)):
+        writer.write(b"X")
+        await writer.drain()
+        await asyncio.sleep(every)
+        if reader.at_eof() or reader.exception() is not None:
+            raise ConnectionResetError("closed by the server")
+    raise AssertionError(f"still open after {seconds} s of dribbled headers")

@@ -2,7 +2,9 @@
 
 It serves a `WebhookReceiver` on `--host` (127.0.0.1) and `--port` until SIGINT or SIGTERM
 and exits 0. Each verified event is one line on stdout (a table line, or with `--json`
-CircleCI's payload as one JSON line); a refused delivery is one line on stderr.
+CircleCI's payload as one JSON line); a refused delivery is one line on stderr. The site is a
+`GuardedSite`: at most `--max-connections` open at once, headers within `--header-timeout`
+seconds, bodies within the receiver's 5 s. A failure to print never changes an answer.
 """
 
 from __future__ import annotations
@@ -17,9 +19,19 @@ from typing import Any, TextIO
 from aiohttp import web
 
 from ..errors import ConfigurationError
-from ..webhooks import Event, JobCompleted, Refusal, WebhookReceiver, WorkflowCompleted
-from .common import add_group, json_option
-from .fake import port_number
+from ..webhooks import (
+    ConnectionLimits,
+    Event,
+    GuardedSite,
+    JobCompleted,
+    Refusal,
+    SigningKey,
+    WebhookReceiver,
+    WorkflowCompleted,
+    runner_options,
+)
+from .common import add_group, json_option, positive_int
+from .fake import port_number, positive_rate
 from .output import Output, cell
 
 __all__ = ["event_line", "register", "run_listen"]
@@ -46,6 +58,18 @@ def register(groups: Any) -> None:
     )
     listen.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
     listen.add_argument("--path", default="/", help="URL path of the webhook (/)")
+    listen.add_argument(
+        "--max-connections", type=positive_int, default=128, metavar="N",
+        help="open connections at most; more are answered 503 (128)",
+    )  # fmt: skip
+    listen.add_argument(
+        "--header-timeout", type=positive_rate, default=10.0, metavar="S",
+        help="seconds a connection may take to send a request's headers (10)",
+    )  # fmt: skip
+    listen.add_argument(
+        "--max-event-age", type=positive_rate, default=None, metavar="S",
+        help="refuse (422) events that happened more than S seconds ago (default: no limit)",
+    )  # fmt: skip
     secret = listen.add_mutually_exclusive_group(required=True)
     secret.add_argument("--secret", metavar="S", help="the webhook's signing secret")
     secret.add_argument(
@@ -61,14 +85,19 @@ def register(groups: Any) -> None:
     listen.set_defaults(run=run_listen, interrupted="stopped")
 
 
-def _secret(args: argparse.Namespace) -> str | None:
+def _secret(args: argparse.Namespace) -> SigningKey | None:
+    """The signing secret as a `SigningKey`.
+
+    The raw `--secret` is removed from `args`, and so from traceback locals that hold them.
+    """
     if args.no_secret:
         return None
     secret: str = args.secret if args.secret is not None else sys.stdin.readline().strip()
+    args.secret = None
     if not secret:
         source = "stdin" if args.secret_stdin else "--secret"
         raise ConfigurationError(f"the signing secret from {source} is empty")
-    return secret
+    return SigningKey(secret)
 
 
 def event_line(event: Event) -> str:
@@ -101,7 +130,7 @@ def run_listen(args: argparse.Namespace) -> int:
 
 
 async def _listen(
-    args: argparse.Namespace, secret: str | None, stdout: TextIO, stderr: TextIO
+    args: argparse.Namespace, secret: SigningKey | None, stdout: TextIO, stderr: TextIO
 ) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -121,13 +150,19 @@ async def _listen(
         print(f"refused {refusal.status} from {refusal.remote or '?'}: {refusal.reason}",
               file=stderr, flush=True)  # fmt: skip
 
-    hook = WebhookReceiver(secret=secret, path=args.path, on_event=show, on_refused=refused)
+    hook = WebhookReceiver(
+        secret=secret, path=args.path, max_event_age=args.max_event_age,
+        on_event=show, on_refused=refused,
+    )  # fmt: skip
     app = web.Application()
     hook.add_to(app)
-    runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
+    limits = ConnectionLimits(
+        max_connections=args.max_connections, header_timeout=args.header_timeout
+    )
+    runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0, **runner_options(limits))
     await runner.setup()
     try:
-        site = web.TCPSite(runner, args.host, args.port)
+        site = GuardedSite(runner, args.host, args.port, limits=limits)
         await site.start()
         port = runner.addresses[0][1]
         signed = "unsigned deliveries accepted" if secret is None else "v1 signatures checked"

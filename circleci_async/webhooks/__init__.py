@@ -8,6 +8,7 @@
 `sign`, `verify` and `parse` are pure functions (no I/O). `WebhookReceiver` (also called
 `receiver`) mounts into an `aiohttp.web.Application`, answers CircleCI at once, and hands
 verified, de-duplicated events to an `async for` loop or an `on_event` callback.
+`GuardedSite` serves it with a cap on connections and a deadline on request headers.
 """
 
 from .dedupe import RecentIds
@@ -38,16 +39,27 @@ from .events import (
     read_payload,
 )
 from .loopback import is_loopback_url
-from .receiver import DEFAULT_MAX_BODY_SIZE, ReceiverStats, Refusal, WebhookReceiver, receiver
-from .signature import SIGNATURE_HEADER, digest, sign, verify
+from .receiver import (
+    DEFAULT_MAX_BODY_SIZE,
+    DEFAULT_MAX_UNVERIFIED_BYTES,
+    ReceiverStats,
+    Refusal,
+    WebhookReceiver,
+    receiver,
+)
+from .signature import SIGNATURE_HEADER, SigningKey, digest, sign, verify
+from .site import ConnectionLimits, GuardedSite, runner_options
 
 __all__ = [
     "DEFAULT_MAX_BODY_SIZE",
+    "DEFAULT_MAX_UNVERIFIED_BYTES",
     "EVENT_TYPE_HEADER",
     "JOB_COMPLETED",
     "SIGNATURE_HEADER",
     "WORKFLOW_COMPLETED",
+    "ConnectionLimits",
     "Event",
+    "GuardedSite",
     "JobCompleted",
     "JobRef",
     "MalformedSignatureError",
@@ -61,6 +73,7 @@ __all__ = [
     "Refusal",
     "SignatureError",
     "SignatureMismatchError",
+    "SigningKey",
     "UnknownEvent",
     "VcsRef",
     "WebhookError",
@@ -73,6 +86,7 @@ __all__ = [
     "parse",
     "read_payload",
     "receiver",
+    "runner_options",
     "sign",
     "verify",
 ]
