@@ -18,7 +18,7 @@ from ..errors import CircleCIError, InvalidArgumentError
 from ..wire import redact_url
 from .errors import DestinationError, DuplicatePathError
 from .fetch import DEFAULT_FILE_BUDGET, Fetcher
-from .partfile import PartFile
+from .partfile import owned
 from .paths import job_folder, safe_target
 from .progress import ProgressCallback, Tally
 from .refs import ArtifactRef
@@ -196,15 +196,28 @@ class Harvest:
         return target, os.path.relpath(target, self._root).replace(os.sep, "/")
 
     async def _place(self, url: str, target: str, shown: str) -> tuple[Outcome, int]:
-        """Skip a file already complete, or download it; its outcome and size."""
-        part = PartFile(target, shown, durable=self._options.durable)
-        if self._options.overwrite:
-            part.discard()
-        else:
-            size = _complete_size(target, shown)
-            if size is not None:
-                return Outcome.SKIPPED, size
-        return Outcome.DOWNLOADED, await self._fetcher.fetch(url, part, self._tally.received)
+        """Skip a file already in place at the right size, or download it; outcome and size.
+
+        The file is owned by this harvest meanwhile (`partfile.owned`), so another harvest
+        into the same folder waits and then finds it complete. A file under its final name
+        whose size is not the server's (or cannot be learnt) is fetched again.
+        """
+        fetcher = self._fetcher
+        async with owned(
+            target,
+            shown,
+            durable=self._options.durable,
+            sleep=fetcher.sleep,
+            clock=fetcher.clock,
+            budget=fetcher.budget,
+        ) as part:
+            if self._options.overwrite:
+                part.discard()
+            else:
+                size = _final_size(target, shown)
+                if size is not None and await fetcher.size_of(url) == size:
+                    return Outcome.SKIPPED, size
+            return Outcome.DOWNLOADED, await fetcher.fetch(url, part, self._tally.received)
 
     @contextlib.asynccontextmanager
     async def _claim(self, target: str) -> AsyncIterator[None]:
@@ -219,8 +232,8 @@ class Harvest:
             done.set()
 
 
-def _complete_size(target: str, shown: str) -> int | None:
-    """The size of the file under its final name (complete by construction), or None."""
+def _final_size(target: str, shown: str) -> int | None:
+    """The size of the file under its final name, or None when there is none."""
     try:
         status = os.lstat(target)
     except FileNotFoundError:
