@@ -14,17 +14,14 @@ import pytest
 from circleci_async.artifacts import Outcome
 from circleci_async.testing import FakeCircleCI
 
-from .artifacts_helpers import SLUG, add_job, client, downloads, files_under, sha256
+from .artifacts_helpers import SLUG, Sleeps, add_job, client, downloads, files_under, sha256
 from .conftest import FakeFactory
 
 MIB = 1 << 20
 
 
-class Yielding:
+class Yielding(Sleeps):
     """An injected `sleep` that records each delay and lets the event loop run once."""
-
-    def __init__(self) -> None:
-        self.delays: list[float] = []
 
     async def __call__(self, seconds: float) -> None:
         self.delays.append(seconds)
@@ -112,6 +109,7 @@ async def test_two_processes_harvesting_one_file_into_one_folder_end_byte_exact(
     fake = await fake_factory()
     number = add_job(fake)
     big = fake.state.add_artifact(SLUG, number, "big.bin", size=32 * MIB)
+    fake.faults.delay(1.0, times=2, origin="storage")  # slowed storage: the runs overlap
     script = textwrap.dedent(
         f"""
         import asyncio, sys
