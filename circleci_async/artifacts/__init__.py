@@ -42,6 +42,7 @@ Dask cluster.
 from .errors import (
     ArtifactError,
     DestinationError,
+    DestinationFolderError,
     DuplicatePathError,
     IncompleteDownloadError,
     RefusedURLError,
@@ -68,6 +69,7 @@ __all__ = [
     "ArtifactRef",
     "ArtifactsService",
     "DestinationError",
+    "DestinationFolderError",
     "DownloadOptionArgs",
     "DownloadOptions",
     "DownloadReport",

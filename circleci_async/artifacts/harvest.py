@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import fnmatch
 import functools
 import os
@@ -16,7 +17,7 @@ import attrs
 
 from ..errors import CircleCIError, InvalidArgumentError
 from ..wire import redact_url
-from .errors import DestinationError, DuplicatePathError
+from .errors import DestinationError, DestinationFolderError, DuplicatePathError
 from .fetch import DEFAULT_FILE_BUDGET, Fetcher
 from .partfile import owned
 from .paths import job_folder, safe_target
@@ -25,6 +26,9 @@ from .refs import ArtifactRef
 from .report import DownloadReport, FileResult, ListingFailure, Outcome, detached
 
 __all__ = ["DownloadOptions", "Harvest", "Listing"]
+
+_WHOLE_DISK = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS})
+"""Errors of one file that are the destination's as a whole: no other file can do better."""
 
 SOURCES_KEPT = 65_536
 """How many recent targets a harvest remembers to catch a path listed twice."""
@@ -99,11 +103,18 @@ class Harvest:
         self._tally = tally
         self._by_job = by_job
         self._busy: dict[str, asyncio.Event] = {}
+        self._folder: tuple[int, int] | None = None
+        """(st_dev, st_ino) of the destination folder once it exists."""
         self._sources: dict[int, tuple[int, str]] = {}
         """hash(target) -> (hash(url), redacted url) of the last `SOURCES_KEPT` files placed."""
 
     async def run(self, listing: Listing) -> DownloadReport:
-        """Download everything `listing` yields; return the report."""
+        """Download everything `listing` yields; return the report.
+
+        A fault of the destination folder itself raises `DestinationFolderError`, before
+        anything is listed when it is there from the start.
+        """
+        self._folder = self._open_folder()
         queue: asyncio.Queue[ArtifactRef | None] = asyncio.Queue(self._options.concurrency * 2)
         stopped = False
         try:
@@ -146,6 +157,8 @@ class Harvest:
     async def _work(self, queue: asyncio.Queue[ArtifactRef | None]) -> None:
         while (ref := await queue.get()) is not None:
             result = await self._handle(ref)
+            if isinstance(result.error, DestinationError):
+                self._check_folder(result.error)
             self._tally.finished(result)
             if result.outcome is Outcome.FAILED and self._options.fail_fast:
                 raise _FailFast
@@ -158,6 +171,8 @@ class Harvest:
             node_index=artifact.node_index,
             job_number=ref.job_number,
         )
+        if self._made_folder() != self._folder_identity():
+            raise self._unusable("it was replaced during the harvest")
         try:
             target, shown = self._locate(ref)
         except CircleCIError as error:
@@ -172,6 +187,58 @@ class Harvest:
             except CircleCIError as error:
                 return result(outcome=Outcome.FAILED, target=shown, error=detached(error))
         return result(outcome=outcome, target=shown, size=size)
+
+    def _open_folder(self) -> tuple[int, int] | None:
+        """Check the destination can be written; its identity (None: not made yet).
+
+        A destination that does not exist is made with its first file, so an empty
+        harvest leaves nothing behind; the folder it would be made in is checked now.
+        """
+        if os.path.lexists(self._root):
+            return self._folder_identity()
+        above = os.path.dirname(self._root)
+        while not os.path.lexists(above):
+            above = os.path.dirname(above)
+        if not os.path.isdir(above):
+            raise self._unusable(f"{above} is a file, not a folder")
+        if not os.access(above, os.W_OK | os.X_OK):
+            raise self._unusable(f"{above} is not writable")
+        return None
+
+    def _made_folder(self) -> tuple[int, int]:
+        """The destination's identity, making it first if this is the harvest's first file."""
+        if self._folder is None:
+            try:
+                os.makedirs(self._root, exist_ok=True)
+            except FileExistsError:
+                raise self._unusable("it is a file, not a folder") from None
+            except OSError as error:
+                raise self._unusable(error) from None
+            self._folder = self._folder_identity()
+        return self._folder
+
+    def _folder_identity(self) -> tuple[int, int]:
+        try:
+            status = os.stat(self._root)
+        except FileNotFoundError:
+            raise self._unusable("it is gone") from None
+        except OSError as error:
+            raise self._unusable(error) from None
+        if not stat.S_ISDIR(status.st_mode):
+            raise self._unusable("it is a file, not a folder")
+        if not os.access(self._root, os.W_OK | os.X_OK):
+            raise self._unusable("it is not writable")
+        return status.st_dev, status.st_ino
+
+    def _check_folder(self, error: DestinationError) -> None:
+        """Raise `DestinationFolderError` when a file's `error` is the folder's own fault."""
+        if error.errno in _WHOLE_DISK:
+            raise self._unusable(error.reason)
+        if self._made_folder() != self._folder_identity():
+            raise self._unusable("it was replaced during the harvest")
+
+    def _unusable(self, reason: OSError | str) -> DestinationFolderError:
+        return DestinationFolderError(os.fspath(self._dest), reason)
 
     def _source(self, target: str, url: str) -> tuple[int, str]:
         """Where `target` came from in this harvest: the first URL that claimed it.
