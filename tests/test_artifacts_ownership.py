@@ -138,3 +138,20 @@ async def test_two_processes_harvesting_one_file_into_one_folder_end_byte_exact(
     assert said == ["downloaded", "skipped"], outputs
     assert sha256(tmp_path / "0/big.bin") == big.sha256
     assert list(files_under(tmp_path)) == ["0/big.bin"]
+
+
+async def test_an_empty_file_in_place_is_kept_and_a_stale_one_fetched_again(
+    fake: FakeCircleCI, tmp_path: Path
+) -> None:
+    number = add_job(fake)
+    fake.state.add_artifact(SLUG, number, "empty.txt", b"")
+    fake.state.add_artifact(SLUG, number, "emptied.txt", b"")
+    (tmp_path / "0").mkdir()
+    (tmp_path / "0/empty.txt").write_bytes(b"")
+    (tmp_path / "0/emptied.txt").write_bytes(b"old content")
+    async with client(fake) as circle:
+        report = await circle.artifacts.download_job(SLUG, number, tmp_path)
+    outcomes = {f.path: f.outcome for f in report.files}
+    assert outcomes == {"empty.txt": Outcome.SKIPPED, "emptied.txt": Outcome.DOWNLOADED}
+    assert (tmp_path / "0/emptied.txt").read_bytes() == b""
+    assert sorted(files_under(tmp_path)) == ["0/emptied.txt", "0/empty.txt"]
