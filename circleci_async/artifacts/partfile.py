@@ -40,10 +40,13 @@ class PartFile:
     A final name therefore only ever holds a complete file. The ETag or Last-Modified the
     bytes came with is kept in `<name>.part.validator`, for `If-Range` when resuming. Every
     `OSError` is raised as a `DestinationError` naming `shown` (the target relative to the
-    destination). With
-    `durable`, the data is fsynced before the rename and the folder after it, so a complete
-    file survives a power cut too; without it, a killed or cancelled process still never
-    leaves a partial file under a final name.
+    destination). With `durable`, the data is fsynced before the rename and the folder after
+    it, so a complete file survives a power cut too; without it, a killed or cancelled
+    process still never leaves a partial file under a final name.
+
+    Every method but `try_own` needs the file owned (`try_own`, or `owned(...)`): writes go
+    through the locked descriptor, and `discard` empties the file instead of deleting it, so
+    no other harvest can take the name meanwhile.
     """
 
     def __init__(self, target: str, shown: str, *, durable: bool = False) -> None:
