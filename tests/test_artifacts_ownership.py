@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import fcntl
+import itertools
 import os
 import subprocess
 import sys
@@ -11,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from circleci_async.artifacts import Outcome
+from circleci_async.artifacts import DestinationError, Outcome
 from circleci_async.testing import FakeCircleCI
 
 from .artifacts_helpers import SLUG, Sleeps, add_job, client, downloads, files_under, sha256
@@ -155,3 +157,28 @@ async def test_an_empty_file_in_place_is_kept_and_a_stale_one_fetched_again(
     assert outcomes == {"empty.txt": Outcome.SKIPPED, "emptied.txt": Outcome.DOWNLOADED}
     assert (tmp_path / "0/emptied.txt").read_bytes() == b""
     assert sorted(files_under(tmp_path)) == ["0/emptied.txt", "0/empty.txt"]
+
+
+async def test_the_wait_for_a_file_another_harvest_holds_is_bounded_by_the_file_budget(
+    fake: FakeCircleCI, tmp_path: Path
+) -> None:
+    number = add_job(fake)
+    fake.state.add_artifact(SLUG, number, "held.bin", b"x" * 100)
+    fake.state.add_artifact(SLUG, number, "free.bin", b"y" * 100)
+    (tmp_path / "0").mkdir()
+    holder = os.open(tmp_path / "0/held.bin.part", os.O_RDWR | os.O_CREAT)
+    fcntl.flock(holder, fcntl.LOCK_EX)  # another harvest, stuck
+    ticks = itertools.count()
+    sleeps = Yielding()
+    try:
+        async with client(fake, sleeps, clock=lambda: float(next(ticks))) as circle:
+            report = await circle.artifacts.download_job(SLUG, number, tmp_path, file_budget=30)
+    finally:
+        os.close(holder)
+    (failure,) = report.failures
+    assert failure.path == "held.bin"
+    assert isinstance(failure.error, DestinationError)
+    assert "another harvest has been writing it for over 30s" in str(failure.error)
+    assert (tmp_path / "0/free.bin").read_bytes() == b"y" * 100
+    assert not (tmp_path / "0/held.bin").exists()
+    assert len(sleeps.delays) < 30
