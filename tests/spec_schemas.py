@@ -31,6 +31,7 @@ from circleci_async.models import Accepted, OpenEnum, PipelineNotTriggered, Trig
 from circleci_async.models.decoding import field_hints
 from circleci_async.models.spec_fixes import (
     CLOSED_BRANCHES,
+    ENUM_VALUES_SEEN,
     IMPLIED_TYPES,
     NULLABLE_MARKERS,
     FixKind,
@@ -256,7 +257,8 @@ class Walker:
             if not issubclass(tp, OpenEnum):
                 return self.fail(where, f"{tp.__name__} is not an OpenEnum")
             values = {member.value for member in tp}
-            if kind != "string" or set(schema.get("enum", [])) != values:
+            seen = {member.value for member, _ in ENUM_VALUES_SEEN if type(member) is tp}
+            if kind != "string" or set(schema.get("enum", [])) != values - seen:
                 return self.fail(where, f"{tp.__name__} {sorted(values)} vs {schema.get('enum')}")
             return {"type": "string", "enum": sorted(values), **annotations}
         if "enum" in schema:

@@ -17,7 +17,7 @@ from circleci_async import CircleCI
 from circleci_async.errors import DecodeError, SchemaDriftWarning
 from circleci_async.models import CheckoutKey, FlakyTests, Pipeline
 from circleci_async.models.decoding import decode, fast_reader, other_spelling
-from circleci_async.models.spec_fixes import OTHER_SPELLINGS
+from circleci_async.models.spec_fixes import ENUM_VALUES_SEEN, OTHER_SPELLINGS
 
 from .scripted import scripted_server
 
@@ -163,3 +163,17 @@ def test_flaky_tests_as_pycircleci_recorded_them() -> None:
         "0.debug.8",
         "test_safe_copy_with_file_changes",
     ]
+
+
+@pytest.mark.parametrize(
+    "seen", ENUM_VALUES_SEEN, ids=lambda s: f"{type(s[0]).__name__}.{s[0].name}"
+)
+def test_enum_values_from_the_wire_decode_without_drift(seen: Any) -> None:
+    member, source = seen
+    found: list[Any] = []
+    body = {"id": "p1", "number": 1, "trigger": {"type": member.value}}
+    pipeline = decode(body, Pipeline, "getPipelineById", report=lambda _, d: found.extend(d))
+    assert pipeline.trigger is not None
+    assert pipeline.trigger.type is member
+    assert not [d for d in found if d.path == "body.trigger.type"]
+    assert source

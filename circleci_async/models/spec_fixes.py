@@ -29,6 +29,7 @@ from .insights import (
 )
 from .jobs import JobDetails, JobProject, TestResult
 from .organizations import UrlOrbAllowListEntry
+from .pipelines import TriggerType
 from .projects import CheckoutKey, EnvironmentVariable, Project
 from .schedules import Schedule, Timetable
 from .users import Collaboration
@@ -37,6 +38,7 @@ from .workflows import Job
 
 __all__ = [
     "CLOSED_BRANCHES",
+    "ENUM_VALUES_SEEN",
     "FIELD_FIXES",
     "IMPLIED_TYPES",
     "NULLABLE_MARKERS",
@@ -250,3 +252,18 @@ OTHER_SPELLINGS: tuple[SpellingSeen, ...] = (
     SpellingSeen(Timetable, "days_of_week", "days_of_week", _SCHEDULES),
 )
 """Fields real answers spell the other way; all read by the decoder's general rule."""
+
+
+ENUM_VALUES_SEEN: tuple[tuple[Enum, str], ...] = (
+    (
+        TriggerType.SCHEDULE,
+        "issue 18: the collection of recorded live answers (2020-2023) it was written from has "
+        "`trigger.type` 'schedule' in most recorded pipelines, a value the spec's enum "
+        "(scheduled_pipeline, explicit, api, webhook) lacks; CircleCI's own CLI names schedule "
+        "triggers 'schedule' too (CircleCI-Public/circleci-cli internal/apiclient/trigger.go @ "
+        "5bb718335615a3711b51479ae383759c6556cc1a). No public recorded pipeline with it was "
+        "found for tests/samples",
+    ),
+)
+"""Enum members that are not in the spec, but in real answers; each with its evidence. Values
+not listed are still kept (the enums are open), with a drift warning."""
