@@ -126,6 +126,9 @@ class _Field:
     factory: Callable[[], Any] | None
     alias: str | None = None
     """The key's other spelling (`-` and `_` swapped), also read; None when it has none."""
+    known_alias: bool = False
+    """Real answers are known to use the other spelling (`spec_fixes.OTHER_SPELLINGS`): it is
+    read without a drift warning."""
 
     def fallback(self) -> Any:
         return self.factory() if self.factory is not None else self.default
@@ -157,9 +160,17 @@ def _fields(tp: Any) -> tuple[_Field, ...]:
                 default=None if identity else default,
                 factory=factory,
                 alias=alias if alias not in keys else None,
+                known_alias=(cls, field.name) in _known_spellings(),
             )
         )
     return tuple(result)
+
+
+@functools.cache
+def _known_spellings() -> frozenset[tuple[type, str]]:
+    from .spec_fixes import OTHER_SPELLINGS  # the fixes import the models, which import this
+
+    return frozenset((seen.model, seen.field) for seen in OTHER_SPELLINGS)
 
 
 def other_spelling(key: str) -> str | None:
@@ -516,13 +527,15 @@ def _read_model(value: Any, tp: Any, path: str, found: list[Deviation]) -> Any:
 def _either_spelling(raw: Any, other: Any, field: _Field, here: str, found: list[Deviation]) -> Any:
     """The value of a field sent under its other spelling too: the one present, else the spec's.
 
-    When both spellings carry different values, the spec's wins and the deviation says so.
+    The other spelling is a deviation that names it, unless real answers are known to use
+    it. When both spellings carry different values, the spec's wins and the deviation says so.
     """
     expected = f"the key {field.key!r}"
     if raw is _MISSING or raw is None:
         if other is None:
             return raw
-        found.append(Deviation(here, expected, f"it spelled {field.alias!r}"))
+        if not field.known_alias:
+            found.append(Deviation(here, expected, f"it spelled {field.alias!r}"))
         return other
     if other is not None and other != raw:
         found.append(
