@@ -25,7 +25,7 @@ _VCS_TYPES = {"gh": "github", "github": "github", "bb": "bitbucket", "bitbucket"
 _SHORT = {"github": "gh", "bitbucket": "bb"}
 _LIMIT = 100
 """API v1.1's largest `limit` of recent jobs."""
-_CONFIG_LIMIT = 1024 * 1024
+_CONFIG_LIMIT = 256 * 1024
 """The largest config `compile-config-with-defaults` takes, in characters."""
 _OUTCOMES = {
     "success": ("success", "success"),
