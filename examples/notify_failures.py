@@ -20,7 +20,7 @@ from aiohttp import web
 from connect import parser
 
 from circleci_async import CircleCI
-from circleci_async.models import JobStatus, WorkflowStatus
+from circleci_async.models import Accepted, JobStatus, WorkflowStatus
 from circleci_async.testing import FakeCircleCI
 from circleci_async.webhooks import Event, WebhookReceiver, WorkflowCompleted
 
@@ -110,6 +110,8 @@ async def run_against_fake() -> None:
                 scope_id=project.id,
             )  # fmt: skip
             created = await circle.pipelines.trigger(FAKE_SLUG, branch="main")
+            if isinstance(created, Accepted):  # CircleCI took it but sent no pipeline
+                raise SystemExit(f"trigger accepted without a pipeline: {created.message}")
             print(f"triggered pipeline {created.number}")
             async with asyncio.timeout(60):
                 print(await notes.get())

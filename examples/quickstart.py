@@ -1,6 +1,7 @@
 import asyncio
 
 from circleci_async import CircleCI
+from circleci_async.models import Accepted
 from circleci_async.testing import FakeCircleCI
 
 
@@ -31,6 +32,8 @@ async def main() -> None:
         created = await circle.pipelines.trigger(
             "gh/acme/api-server", branch="main", parameters={"deploy": True}
         )
+        if isinstance(created, Accepted):  # CircleCI took it but sent no pipeline
+            raise SystemExit(f"trigger accepted without a pipeline: {created.message}")
         print(f"triggered pipeline {created.number} ({created.state})")
         print(f"{circle.core.requests_sent} requests sent")
 

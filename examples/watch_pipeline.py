@@ -10,7 +10,7 @@ import asyncio
 from connect import connect, parser
 
 from circleci_async import CircleCI
-from circleci_async.models import Workflow, WorkflowStatus
+from circleci_async.models import Accepted, Workflow, WorkflowStatus
 
 STILL_GOING = {WorkflowStatus.RUNNING, WorkflowStatus.ON_HOLD, WorkflowStatus.FAILING}
 
@@ -37,6 +37,8 @@ async def main() -> None:
     args = cli.parse_args()
     async with connect(args.fake) as circle:
         created = await circle.pipelines.trigger(args.slug, branch=args.branch)
+        if isinstance(created, Accepted):  # CircleCI took it but sent no pipeline
+            raise SystemExit(f"trigger accepted without a pipeline: {created.message}")
         print(f"triggered pipeline {created.number}")
         workflows = await watch(circle, created.id, 0.1 if args.fake else args.every)
     green = all(w.status == WorkflowStatus.SUCCESS for w in workflows)

@@ -27,10 +27,11 @@ import attrs
 import jsonschema  # type: ignore[import-untyped]
 
 from circleci_async import OPERATIONS, Paginator
-from circleci_async.models import OpenEnum, PipelineNotTriggered, TriggeredPipeline
+from circleci_async.models import Accepted, OpenEnum, PipelineNotTriggered, TriggeredPipeline
 from circleci_async.models.decoding import field_hints
 from circleci_async.models.spec_fixes import (
     CLOSED_BRANCHES,
+    ENUM_VALUES_SEEN,
     IMPLIED_TYPES,
     NULLABLE_MARKERS,
     FixKind,
@@ -149,7 +150,7 @@ def payload_type(operation_id: str, status: str) -> Any:
     """The type a whole answer body of `operation_id` with `status` decodes into."""
     if (operation_id, status) in STATUS_TYPES:
         return STATUS_TYPES[operation_id, status]
-    declared = return_type(operation_id)
+    declared = without_accepted(return_type(operation_id))
     schema = dict(operations()[operation_id].responses())[status]["schema"]
     schema = resolve(schema)
     origin = get_origin(declared)
@@ -164,6 +165,15 @@ def payload_type(operation_id: str, status: str) -> Any:
         required = set(schema.get("required", []))
         return (_Items if "items" in required else _SparseItems)[item]
     return declared
+
+
+def without_accepted(declared: Any) -> Any:
+    """An action's return type without `Accepted`, its fallback for answers outside the spec."""
+    members = get_args(declared)
+    if Accepted not in members:
+        return declared
+    rest = tuple(member for member in members if member is not Accepted)
+    return rest[0] if len(rest) == 1 else Union[rest]  # noqa: UP007
 
 
 def _type_of(schema: Mapping[str, Any]) -> str | None:
@@ -247,7 +257,8 @@ class Walker:
             if not issubclass(tp, OpenEnum):
                 return self.fail(where, f"{tp.__name__} is not an OpenEnum")
             values = {member.value for member in tp}
-            if kind != "string" or set(schema.get("enum", [])) != values:
+            seen = {member.value for member, _ in ENUM_VALUES_SEEN if type(member) is tp}
+            if kind != "string" or set(schema.get("enum", [])) != values - seen:
                 return self.fail(where, f"{tp.__name__} {sorted(values)} vs {schema.get('enum')}")
             return {"type": "string", "enum": sorted(values), **annotations}
         if "enum" in schema:

@@ -20,7 +20,7 @@ from circleci_async import (
     ServerError,
     TransportError,
 )
-from circleci_async.models import JobStatus, PipelineState, WorkflowStatus
+from circleci_async.models import JobStatus, PipelineCreation, PipelineState, WorkflowStatus
 from circleci_async.testing import FakeCircleCI
 
 from .clock import SteppingClock
@@ -97,6 +97,7 @@ async def test_every_core_method_decodes_what_the_fake_sends(
     tests = await circle.jobs.tests(SLUG, job.number).collect()
     assert [(t.name, t.result) for t in tests] == [("test_x", "failure")]
     created = await circle.pipelines.trigger(SLUG, branch="dev", parameters={"n": 1})
+    assert isinstance(created, PipelineCreation)
     assert created.state in set(PipelineState)
     newest = await circle.pipelines.list(SLUG).first()
     assert newest is not None
@@ -159,6 +160,7 @@ async def test_a_post_can_opt_into_retries(
     fake.state.add_project(SLUG)
     fake.faults.error(502, times=1, operation="triggerPipeline")
     created = await circle.pipelines.trigger(SLUG, idempotent=True)
+    assert isinstance(created, PipelineCreation)
     assert created.number == 1
     assert api_requests(fake, "triggerPipeline") == 2
     assert len(stepping.sleeps) == 1
@@ -170,6 +172,7 @@ async def test_a_post_answered_429_then_201_succeeds(
     fake.state.add_project(SLUG)
     fake.faults.rate_limit(1, retry_after="2", operation="triggerPipeline")
     created = await circle.pipelines.trigger(SLUG)
+    assert isinstance(created, PipelineCreation)
     assert created.number == 1
     assert api_requests(fake, "triggerPipeline") == 2
     assert sum(stepping.sleeps) >= 2.0

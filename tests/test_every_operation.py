@@ -35,15 +35,19 @@ from circleci_async.models import (
     EventSourceWebhook,
     JobStatus,
     Label,
+    PipelineCreation,
     PipelineNotTriggered,
     PipelineState,
     RestrictionType,
+    Rollback,
     Timetable,
     TriggeredPipeline,
+    UsageExport,
     UsageExportState,
     VcsType,
     WebhookEvent,
     Weekday,
+    WorkflowRerun,
     WorkflowRunStatus,
     WorkflowStatus,
 )
@@ -281,6 +285,7 @@ async def pipelines(world: World) -> None:
     other = state.add_user("someone-else")
     theirs = state.add_pipeline(SLUG, branch="dev", actor=other)
     created = await circle.pipelines.trigger(SLUG, branch="main", parameters={"deploy": True})
+    assert isinstance(created, PipelineCreation)
     got = await circle.pipelines.get(created.id)
     assert (got.number, got.state, got.trigger_parameters) == (
         created.number,
@@ -394,6 +399,7 @@ async def workflows(world: World) -> None:
 
     failed = made.failed
     rerun = await circle.workflows.rerun(failed.id, from_failed=True)
+    assert isinstance(rerun, WorkflowRerun)
     again = await circle.workflows.get(rerun.workflow_id)
     assert (again.name, again.status, again.pipeline_id) == (
         "build",
@@ -409,6 +415,7 @@ async def workflows(world: World) -> None:
     listed = await collect(circle.pipelines.workflows(made.done.id))
     assert [w.id for w in listed] == [failed.id, again.id]
     only = await circle.workflows.rerun(failed.id, jobs=[made.lint.id], enable_ssh=True)
+    assert isinstance(only, WorkflowRerun)
     only_jobs = [(j.name, j.status) for j in await collect(circle.workflows.jobs(only.workflow_id))]
     assert only_jobs[0] == ("lint", JobStatus.RUNNING)
     with pytest.raises(BadRequestError):
@@ -636,6 +643,7 @@ async def usage(world: World) -> None:
     circle, org_id = world.circle, world.org.id
     now = world.state.now()
     job = await circle.usage.create_export(org_id, start=now - timedelta(days=8), end=now)
+    assert isinstance(job, UsageExport)
     assert (job.state, job.download_urls) == (UsageExportState.CREATED, [])
     polls = [await circle.usage.export(org_id, job.usage_export_job_id) for _ in range(3)]
     assert [p.state for p in polls] == [
@@ -647,6 +655,7 @@ async def usage(world: World) -> None:
     shared = await circle.usage.create_export(
         org_id, start=now - timedelta(days=2), end=now, shared_org_ids=[NOBODY]
     )
+    assert isinstance(shared, UsageExport)
     for _ in range(2):
         status = await circle.usage.export(org_id, shared.usage_export_job_id)
     assert status.state is UsageExportState.FAILED
@@ -775,6 +784,7 @@ async def deploys(world: World) -> None:
         target_version="1.0.0",
         reason="1.0.1 breaks checkout",
     )
+    assert isinstance(rollback, Rollback)
     assert rollback.id is not None
     assert rollback.rollback_type == "PIPELINE"
     after = await collect(circle.deploys.component_versions(component.id))

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from circleci_async import CircleCI
-from circleci_async.models import JobStatus, WorkflowStatus
+from circleci_async.models import JobStatus, PipelineCreation, WorkflowStatus
 from circleci_async.testing import FakeCircleCI
 from circleci_async.testing.records import FINISHED_WORKFLOW_STATUSES
 from circleci_async.testing.runner import BuildRunner
@@ -88,6 +88,7 @@ async def test_a_client_watches_a_triggered_pipeline_finish(fake_factory: FakeFa
     fake.state.add_project(SLUG)
     async with CircleCI(fake.token, base_url=fake.base_url) as circle:
         created = await circle.pipelines.trigger(SLUG, branch="main")
+        assert isinstance(created, PipelineCreation)
         polls = 0
         while True:
             workflows = await circle.pipelines.workflows(created.id).collect()

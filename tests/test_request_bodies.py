@@ -23,6 +23,7 @@ from aiohttp import web
 
 from circleci_async import OPERATIONS, CircleCI, InvalidArgumentError, Page, Paginator
 from circleci_async.models import (
+    Accepted,
     CheckoutSource,
     ConfigSource,
     EventSource,
@@ -400,6 +401,8 @@ async def test_nested_models_are_sent_with_wire_names_and_without_unset_fields(
             attribution_actor="current",
             parameters={"tag": "v1"},
         )
+        server.status = 200
+        server.payload = compose(response_schema("updateTrigger", "200").schema)
         await circle.triggers.update(
             ID, OTHER_ID, event_source=EventSource(webhook=EventSourceWebhook(sender="hub"))
         )
@@ -438,6 +441,7 @@ async def test_run_tells_a_created_pipeline_from_one_that_was_not(
     async with CircleCI("t", base_url=server.url) as circle:
         result = await circle.pipelines.run("circleci/" + ID + "/" + OTHER_ID, definition_id=ID)
     assert type(result) is expected
+    assert not isinstance(result, Accepted)
     assert result.triggered is (status == 201)
     assert server.requests[0].path == f"/api/v2/project/circleci/{ID}/{OTHER_ID}/pipeline/run"
 

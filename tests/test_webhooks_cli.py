@@ -16,6 +16,7 @@ import pytest_asyncio
 
 from circleci_async import CircleCI
 from circleci_async.cli.webhooks import event_line
+from circleci_async.models import PipelineCreation
 from circleci_async.webhooks import parse
 
 from .cli_helpers import run
@@ -148,6 +149,7 @@ async def test_it_prints_what_the_fake_sends(
                 signing_secret=SECRET, scope_id=project.id,
             )  # fmt: skip
             created = await circle.pipelines.trigger("gh/acme/rocket", branch="main")
+            assert isinstance(created, PipelineCreation)
         line = await listener.out_line()
     finally:
         await listener.stop()

@@ -12,7 +12,7 @@ import pytest
 from aiohttp import web
 
 from circleci_async import CircleCI, InvalidArgumentError
-from circleci_async.models import JobStatus, WorkflowStatus
+from circleci_async.models import JobStatus, PipelineCreation, WorkflowStatus
 from circleci_async.testing import FakeCircleCI, FakeState, WebhookRecord
 from circleci_async.testing.deliveries import WebhookDeliveries
 from circleci_async.testing.faults import Faults
@@ -70,6 +70,7 @@ async def test_create_a_webhook_trigger_a_pipeline_receive_a_verified_workflow_c
             scope_id=project.id,
         )
         created = await circle.pipelines.trigger(SLUG, branch="main")
+        assert isinstance(created, PipelineCreation)
         events = await events_until_workflow(hook, count=4)
         [workflow] = await circle.pipelines.workflows(created.id).collect()
         jobs = await circle.workflows.jobs(workflow.id).collect()

@@ -17,7 +17,8 @@ from typing import Any, TypeVar
 
 from ..artifacts import ArtifactRef, DownloadReport
 from ..client import CircleCI
-from ..models import Job, JobDetails, Pipeline, PipelineCreation, TestResult, Workflow
+from ..errors import DecodeError
+from ..models import Accepted, Job, JobDetails, Pipeline, PipelineCreation, TestResult, Workflow
 from .output import Column, Output, cell
 from .pipelines import ref_of
 from .progress_bar import ProgressBar
@@ -88,6 +89,8 @@ async def run_main_job(
     out.line(f"project {project.slug}: {project.name} of {project.organization_name}")
 
     created = await circle.pipelines.trigger(slug, branch=branch, parameters=DEMO_PARAMETERS)
+    if isinstance(created, Accepted):
+        raise DecodeError("triggerPipeline", "CircleCI accepted the trigger but sent no pipeline")
     figures.triggered = created
     given = " ".join(f"{key}={cell(value)}" for key, value in DEMO_PARAMETERS.items())
     out.line(

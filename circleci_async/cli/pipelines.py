@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from ..client import CircleCI
-from ..models import Pipeline
+from ..models import Accepted, Pipeline
 from ..pagination import Paginator
 from .common import UsageError, add_api_command, add_group, positive_int, project_slug
 from .output import Column, Output
@@ -143,6 +143,9 @@ async def _trigger(circle: CircleCI, args: argparse.Namespace, out: Output) -> N
         args.project_slug, branch=args.branch, tag=args.tag, parameters=params or None
     )
     ref = f"tag:{args.tag}" if args.tag else args.branch
+    if isinstance(created, Accepted):
+        out.record([("accepted", created.status), ("message", created.message)], created)
+        return
     fields: list[tuple[str, object]] = [
         ("number", created.number),
         ("id", created.id),

@@ -6,7 +6,7 @@ import argparse
 from typing import Any
 
 from ..client import CircleCI
-from ..models import Job
+from ..models import Accepted, Job
 from .common import add_api_command, add_group
 from .output import Column, Output
 
@@ -76,6 +76,9 @@ async def _rerun(circle: CircleCI, args: argparse.Namespace, out: Output) -> Non
     fields: list[tuple[str, object]] = [
         ("rerun of", args.workflow_id),
         ("from failed", args.from_failed),
-        ("new workflow", answer.workflow_id),
     ]
+    if isinstance(answer, Accepted):
+        fields.append(("accepted", answer.message))
+    else:
+        fields.append(("new workflow", answer.workflow_id))
     out.record(fields, answer)

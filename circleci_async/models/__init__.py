@@ -7,7 +7,7 @@ from the spec, `spec_fixes` says where and why.
 """
 
 from .base import EXPECTED, EXPECTED_LIST, JsonValue, OpenEnum
-from .common import Deletion, Message
+from .common import Accepted, Deletion, Message
 from .contexts import (
     Context,
     ContextEnvironmentVariable,
@@ -125,6 +125,7 @@ from .workflows import Job, JobStatus, JobType, Workflow, WorkflowRerun, Workflo
 __all__ = [
     "EXPECTED",
     "EXPECTED_LIST",
+    "Accepted",
     "AdvancedSettings",
     "Artifact",
     "AttributionActor",

@@ -28,7 +28,7 @@ from ..drift import Deviation
 from ..errors import DecodeError, SchemaDriftWarning
 from .base import OpenEnum
 
-__all__ = ["Report", "decode", "describe_value", "fast_reader", "field_hints"]
+__all__ = ["Report", "decode", "describe_value", "fast_reader", "field_hints", "other_spelling"]
 
 T = TypeVar("T")
 Report = Callable[[str, Sequence[Deviation]], None]
@@ -124,6 +124,11 @@ class _Field:
     """The spec requires it (and not null)."""
     default: Any
     factory: Callable[[], Any] | None
+    alias: str | None = None
+    """The key's other spelling (`-` and `_` swapped), also read; None when it has none."""
+    known_alias: bool = False
+    """Real answers are known to use the other spelling (`spec_fixes.OTHER_SPELLINGS`): it is
+    read without a drift warning."""
 
     def fallback(self) -> Any:
         return self.factory() if self.factory is not None else self.default
@@ -134,6 +139,7 @@ def _fields(tp: Any) -> tuple[_Field, ...]:
     cls = get_origin(tp) or tp
     hints = field_hints(tp)
     result = []
+    keys = {field.metadata.get("wire", field.name) for field in attrs.fields(cls)}
     for field in attrs.fields(cls):
         inner, optional = _split_optional(hints[field.name])
         default = field.default
@@ -141,19 +147,43 @@ def _fields(tp: Any) -> tuple[_Field, ...]:
         if isinstance(default, attrs.Factory):  # type: ignore[arg-type]
             factory, default = default.factory, None
         identity = default is attrs.NOTHING and factory is None
+        key = field.metadata.get("wire", field.name)
+        alias = other_spelling(key)
         result.append(
             _Field(
                 name=field.name,
-                key=field.metadata.get("wire", field.name),
+                key=key,
                 tp=inner,
                 optional=optional,
                 identity=identity,
                 expected=bool(field.metadata.get("expected")),
                 default=None if identity else default,
                 factory=factory,
+                alias=alias if alias not in keys else None,
+                known_alias=(cls, field.name) in _known_spellings(),
             )
         )
     return tuple(result)
+
+
+@functools.cache
+def _known_spellings() -> frozenset[tuple[type, str]]:
+    from .spec_fixes import OTHER_SPELLINGS  # the fixes import the models, which import this
+
+    return frozenset((seen.model, seen.field) for seen in OTHER_SPELLINGS)
+
+
+def other_spelling(key: str) -> str | None:
+    """The spelling CircleCI also sends for a key: kebab-case as snake_case and back.
+
+    `public-key` is also read as `public_key`, `created_at` as `created-at`; a key with
+    neither `-` nor `_` has no other spelling (None). A key with both swaps the dashes.
+    """
+    if "-" in key:
+        return key.replace("-", "_")
+    if "_" in key:
+        return key.replace("_", "-")
+    return None
 
 
 def field_hints(tp: Any) -> dict[str, Any]:
@@ -312,16 +342,24 @@ _counter = itertools.count()
 def _generate(tp: Any) -> Callable[[Any], Any]:
     """Python source for one model's fast reader, compiled once.
 
-    The instance is made with `object.__new__` and its slots are filled through their
-    descriptors: several times cheaper than a frozen attrs `__init__` with keywords, and the
-    same result (the models have no validators or post-init hooks).
+    An answer that spells a key the other way (`public_key` for `public-key`) is left to
+    the tolerant reader, which reads it and reports the spelling (one `in` test per such
+    key: cheaper than a set test on the answer). The instance is made with `object.__new__`
+    and its slots are filled through their descriptors: several times cheaper than a frozen
+    attrs `__init__` with keywords, and the same result (the models have no validators or
+    post-init hooks).
     """
     cls = get_origin(tp) or tp
     namespace: dict[str, Any] = {"Miss": _Miss, "as_int": _as_int, "new": object.__new__}
     namespace["cls"] = cls
     lines = ["def read(d):", "    if d.__class__ is not dict: raise Miss", "    g = d.get"]
+    fields = _fields(tp)
+    aliases = frozenset(field.alias for field in fields if field.alias is not None)
+    if aliases:
+        namespace["aliases"] = aliases
+        lines.extend(f"    if {alias!r} in d: raise Miss" for alias in sorted(aliases))
     lines.append("    o = new(cls)")
-    for index, field in enumerate(_fields(tp)):
+    for index, field in enumerate(fields):
         namespace[f"s{index}"] = _slot_setter(cls, field.name)
         store = f"s{index}(o, v)"
         check = _INLINE.get(field.tp)
@@ -463,6 +501,8 @@ def _read_model(value: Any, tp: Any, path: str, found: list[Deviation]) -> Any:
     for field in _fields(tp):
         here = f"{path}.{field.key}"
         raw = value.get(field.key, _MISSING)
+        if field.alias is not None and field.alias in value:
+            raw = _either_spelling(raw, value[field.alias], field, here, found)
         if raw is _MISSING or raw is None:
             got = "absent" if raw is _MISSING else "null"
             if field.identity and not field.optional:
@@ -482,6 +522,31 @@ def _read_model(value: Any, tp: Any, path: str, found: list[Deviation]) -> Any:
             found.append(Deviation(here, _describe_type(field.tp), wrong.got))
             arguments[field.name] = None if field.identity else field.fallback()
     return cls(**arguments)
+
+
+def _either_spelling(raw: Any, other: Any, field: _Field, here: str, found: list[Deviation]) -> Any:
+    """The value of a field sent under its other spelling too: the one present, else the spec's.
+
+    The other spelling is a deviation that names it, unless real answers are known to use
+    it. When both spellings carry different values, the spec's wins and the deviation says so.
+    """
+    expected = f"the key {field.key!r}"
+    if raw is _MISSING or raw is None:
+        if other is None:
+            return raw
+        if not field.known_alias:
+            found.append(Deviation(here, expected, f"it spelled {field.alias!r}"))
+        return other
+    if other is not None and other != raw:
+        found.append(
+            Deviation(
+                here,
+                expected,
+                f"both {field.key!r} and {field.alias!r} with different values "
+                f"(the value of {field.key!r} was kept)",
+            )
+        )
+    return raw
 
 
 def _warn(operation: str, deviations: Sequence[Deviation]) -> None:

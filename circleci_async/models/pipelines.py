@@ -55,6 +55,9 @@ class TriggerType(OpenEnum):
     EXPLICIT = "explicit"
     API = "api"
     WEBHOOK = "webhook"
+    SCHEDULE = "schedule"
+    """Not in the spec: what most recorded answers of scheduled pipelines carry (see
+    `spec_fixes.ENUM_VALUES_SEEN`)."""
 
 
 @model

@@ -4,7 +4,9 @@ The spec (`spec/circleci-openapi-v2.json`) is the source of truth for what we se
 we receive, the wire is. Every field the spec requires is typed `X | None` with the default
 `EXPECTED` (None, and a `SchemaDriftWarning` when an answer lacks it), except identity fields
 (no default: an answer without them is a `DecodeError`) and the fields listed here, where
-real answers are known to differ (None without a warning). Each departure is listed once,
+real answers are known to differ (None without a warning). Every key is also read under its
+other spelling (kebab-case as snake_case and back, a general rule of the decoder); where real
+answers are known to use it, `OTHER_SPELLINGS` keeps the evidence. Each departure is listed once,
 with its evidence; the models and services are written to match, and the tests read this
 module: `tests/test_models_spec.py` fails when a model departs from the spec without an entry
 here, or when an entry no longer matches its model, and the schema-driven tests apply these
@@ -19,6 +21,7 @@ import attrs
 
 from .insights import (
     FlakyTest,
+    FlakyTests,
     InsightsBranches,
     ProjectPageSummary,
     WorkflowMetricsSummary,
@@ -26,18 +29,25 @@ from .insights import (
 )
 from .jobs import JobDetails, JobProject, TestResult
 from .organizations import UrlOrbAllowListEntry
-from .projects import EnvironmentVariable, Project
+from .pipelines import TriggerType
+from .projects import CheckoutKey, EnvironmentVariable, Project
+from .schedules import Schedule, Timetable
+from .users import Collaboration
+from .webhooks import Webhook
 from .workflows import Job
 
 __all__ = [
     "CLOSED_BRANCHES",
+    "ENUM_VALUES_SEEN",
     "FIELD_FIXES",
     "IMPLIED_TYPES",
     "NULLABLE_MARKERS",
     "NUMBER_PATH_PARAMETERS",
+    "OTHER_SPELLINGS",
     "UNDECLARED_PAGE_TOKEN",
     "FieldFix",
     "FixKind",
+    "SpellingSeen",
     "field_fix",
 ]
 
@@ -168,3 +178,92 @@ UNDECLARED_PAGE_TOKEN: frozenset[str] = frozenset(
 )
 """Operations whose answers carry `next_page_token` but whose spec declares no `page-token`
 parameter. CircleCI documents `page-token` as the one way to page, so it is sent anyway."""
+
+
+@attrs.frozen
+class SpellingSeen:
+    """A field that real answers send under the other spelling of the spec's key.
+
+    The decoder reads every field under both spellings (`decoding.other_spelling`: kebab-case
+    as snake_case and back), prefers the one present, and reports the spelling that came; this
+    list is the evidence that the rule is needed, and a test checks that the rule covers it.
+    """
+
+    model: type
+    field: str
+    """The Python name of the field."""
+    spelling: str
+    """The key as the answers sent it."""
+    source: str
+    """Where the answer was recorded: repository, path and commit."""
+
+
+_PYCIRCLECI = "alpinweis/pycircleci tests/mocks/{} @ 99138e832bdb36d80423276697ccbfc55df2a354"
+_FLAKY = (
+    _PYCIRCLECI.format("get_flaky_tests_response.json")
+    + " (tests/samples/getFlakyTests/pycircleci.json); CircleCI-Public/mcp-server-circleci "
+    "src/clients/schemas.ts @ 8787136b6c8bf72752ebcffad1520c2a847b5276 reads the same keys"
+)
+_GO_SDK = (
+    "kelvintaywl/circleci-go-sdk openapi.yaml @ 302fb73a4043b28c7bf955c6121843539270f01b, "
+    "the spec of the SDK behind kelvintaywl/terraform-provider-circleci, corrected against the "
+    "live API"
+)
+_CHECKOUT = (
+    _GO_SDK + " (commit ba160e5d9db81b27fd752d8d6081ded4d35e4db9: 'public_key not public-key; "
+    "issue with CircleCI V2 API doc')"
+)
+_SCHEDULES = (
+    "circleci/circleci-docs pull request #5869 (2021-10-30), the answer of "
+    "GET /api/v2/project/github/circleci/circleci-docs/schedule as printed there "
+    "(tests/samples/listSchedulesForProject/circleci-docs-5869.json)"
+)
+
+OTHER_SPELLINGS: tuple[SpellingSeen, ...] = (
+    SpellingSeen(FlakyTests, "flaky_tests", "flaky_tests", _FLAKY),
+    SpellingSeen(FlakyTests, "total_flaky_tests", "total_flaky_tests", _FLAKY),
+    SpellingSeen(FlakyTest, "workflow_created_at", "workflow_created_at", _FLAKY),
+    SpellingSeen(FlakyTest, "workflow_id", "workflow_id", _FLAKY),
+    SpellingSeen(FlakyTest, "pipeline_number", "pipeline_number", _FLAKY),
+    SpellingSeen(FlakyTest, "workflow_name", "workflow_name", _FLAKY),
+    SpellingSeen(FlakyTest, "test_name", "test_name", _FLAKY),
+    SpellingSeen(FlakyTest, "job_name", "job_name", _FLAKY),
+    SpellingSeen(FlakyTest, "job_number", "job_number", _FLAKY),
+    SpellingSeen(FlakyTest, "times_flaked", "times_flaked", _FLAKY),
+    SpellingSeen(FlakyTest, "time_wasted", "time_wasted", _FLAKY),
+    SpellingSeen(CheckoutKey, "public_key", "public_key", _CHECKOUT),
+    SpellingSeen(CheckoutKey, "created_at", "created_at", _GO_SDK),
+    SpellingSeen(
+        Collaboration,
+        "vcs_type",
+        "vcs_type",
+        _PYCIRCLECI.format("get_user_collaborations_response.json")
+        + "; CircleCI-Public/circleci-cli internal/apiclient/me.go @ "
+        "5bb718335615a3711b51479ae383759c6556cc1a reads `vcs_type`",
+    ),
+    SpellingSeen(Webhook, "verify_tls", "verify_tls", _GO_SDK),
+    SpellingSeen(Webhook, "signing_secret", "signing_secret", _GO_SDK),
+    SpellingSeen(Webhook, "created_at", "created_at", _GO_SDK),
+    SpellingSeen(Webhook, "updated_at", "updated_at", _GO_SDK),
+    SpellingSeen(Schedule, "project_slug", "project_slug", _SCHEDULES),
+    SpellingSeen(Schedule, "created_at", "created_at", _SCHEDULES),
+    SpellingSeen(Timetable, "per_hour", "per_hour", _SCHEDULES),
+    SpellingSeen(Timetable, "hours_of_day", "hours_of_day", _SCHEDULES),
+    SpellingSeen(Timetable, "days_of_week", "days_of_week", _SCHEDULES),
+)
+"""Fields real answers spell the other way; all read by the decoder's general rule."""
+
+
+ENUM_VALUES_SEEN: tuple[tuple[Enum, str], ...] = (
+    (
+        TriggerType.SCHEDULE,
+        "issue 18: the collection of recorded live answers (2020-2023) it was written from has "
+        "`trigger.type` 'schedule' in most recorded pipelines, a value the spec's enum "
+        "(scheduled_pipeline, explicit, api, webhook) lacks; CircleCI's own CLI names schedule "
+        "triggers 'schedule' too (CircleCI-Public/circleci-cli internal/apiclient/trigger.go @ "
+        "5bb718335615a3711b51479ae383759c6556cc1a). No public recorded pipeline with it was "
+        "found for tests/samples",
+    ),
+)
+"""Enum members that are not in the spec, but in real answers; each with its evidence. Values
+not listed are still kept (the enums are open), with a drift warning."""

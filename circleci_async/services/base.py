@@ -13,7 +13,8 @@ import attrs
 from ..drift import Deviation
 from ..endpoints import Endpoint
 from ..errors import DecodeError, InvalidArgumentError, PaginationError
-from ..models.decoding import decode, describe_value, fast_reader
+from ..models.common import Accepted
+from ..models.decoding import decode, describe_value, fast_reader, other_spelling
 from ..pagination import Page, Paginator
 from ..session import Response, SessionCore
 
@@ -132,6 +133,74 @@ class Service:
             endpoint, path=path, query=query, body=body, idempotent=idempotent
         )
         return self._decode(response, into, endpoint)
+
+    async def _act(
+        self,
+        endpoint: Endpoint,
+        into: type[T],
+        *,
+        path: Mapping[str, str] | None = None,
+        query: Mapping[str, object] | None = None,
+        body: object = None,
+        idempotent: bool | None = None,
+    ) -> T | Accepted:
+        """Send an action (rerun, cancel, approve, trigger, ...) and read whatever 2xx came.
+
+        The typed result when the answer has its fields, else an `Accepted` with the
+        message and the raw text: never a `DecodeError` for a request that succeeded (an
+        empty answer, one that is not JSON, a bare string, an object without the fields).
+        """
+        response = await self._send_action(
+            endpoint, path=path, query=query, body=body, idempotent=idempotent
+        )
+        if isinstance(response, Accepted):
+            return response
+        return self._read_action(response, into, endpoint)
+
+    async def _send_action(
+        self,
+        endpoint: Endpoint,
+        *,
+        path: Mapping[str, str] | None = None,
+        query: Mapping[str, object] | None = None,
+        body: object = None,
+        idempotent: bool | None = None,
+    ) -> Response | Accepted:
+        """Send an action; a 2xx answer that is not JSON is `Accepted` with its raw text."""
+        try:
+            return await self._send(
+                endpoint, path=path, query=query, body=body, idempotent=idempotent
+            )
+        except DecodeError as exc:
+            if exc.status is not None and 200 <= exc.status < 300:
+                return _accepted(exc.status, exc.body or b"", None)
+            raise
+
+    def _read_action(self, response: Response, into: type[T], endpoint: Endpoint) -> T | Accepted:
+        """The typed result of an action's answer, or `Accepted` when it is not one.
+
+        An object with at least one of the fields the spec requires of the result is the
+        result (drift reported as usual, so strict mode still refuses it); one without any,
+        or without an identity field (a rerun answered `{"message": "Accepted."}`), is
+        `Accepted`.
+        """
+        data = response.data
+        if isinstance(data, dict) and _has_a_field(data, into):
+            found: list[Deviation] = []
+            try:
+                value: T = decode(
+                    data, into, endpoint.operation_id, report=lambda _, d: found.extend(d)
+                )
+            except DecodeError:
+                pass
+            else:
+                if found:
+                    try:
+                        self._core.drift.report(endpoint.operation_id, found)
+                    except DecodeError as exc:
+                        raise _attach(exc, response, endpoint) from None
+                return value
+        return _accepted(response.status, response.body, data)
 
     def _item_reader(
         self, endpoint: Endpoint, into: type[T], last: list[Response]
@@ -283,6 +352,35 @@ class Service:
         response = await self._send(endpoint, path=path, query=query)
         data: _Items[T] = self._decode(response, shape, endpoint)
         return data.items
+
+
+def _has_a_field(data: dict[str, Any], into: Any) -> bool:
+    """Whether `data` holds any field the spec requires of `into` (either spelling).
+
+    True also for a result of which the spec requires nothing: any object is one.
+    """
+    required = [
+        field
+        for field in attrs.fields(typing.get_origin(into) or into)
+        if field.metadata.get("expected") or field.default is attrs.NOTHING
+    ]
+    for field in required:
+        key = field.metadata.get("wire", field.name)
+        if data.get(key) is not None:
+            return True
+        other = other_spelling(key)
+        if other is not None and data.get(other) is not None:
+            return True
+    return not required
+
+
+def _accepted(status: int, body: bytes, data: Any) -> Accepted:
+    message = data.get("message") if isinstance(data, dict) else data
+    return Accepted(
+        status=status,
+        message=message if isinstance(message, str) else None,
+        text=body.decode("utf-8", errors="replace"),
+    )
 
 
 def _attach(error: DecodeError, response: Response, endpoint: Endpoint) -> DecodeError:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .. import checks as check
 from ..endpoints import Endpoint
-from ..models import Artifact, JobDetails, Message, TestResult
+from ..models import Accepted, Artifact, JobDetails, Message, TestResult
 from ..pagination import Paginator
 from .base import Service, implements
 
@@ -63,16 +63,18 @@ class JobsService(Service):
     @implements(CANCEL)
     async def cancel(
         self, project_slug: str, job_number: int, *, idempotent: bool | None = None
-    ) -> Message:
-        """Cancel a job, by project and job number."""
-        return await self._call(
+    ) -> Message | Accepted:
+        """Cancel a job, by project and job number (`Accepted` without a message)."""
+        return await self._act(
             CANCEL, Message, path=_job_path(project_slug, job_number), idempotent=idempotent
         )
 
     @implements(CANCEL_BY_ID)
-    async def cancel_by_id(self, job_id: str, *, idempotent: bool | None = None) -> Message:
-        """Cancel a job by its id (a UUID)."""
-        return await self._call(
+    async def cancel_by_id(
+        self, job_id: str, *, idempotent: bool | None = None
+    ) -> Message | Accepted:
+        """Cancel a job by its id (a UUID; `Accepted` without a message)."""
+        return await self._act(
             CANCEL_BY_ID,
             Message,
             path={"job-id": check.format_path_id(job_id, name="job_id")},

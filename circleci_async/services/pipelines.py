@@ -8,6 +8,7 @@ from typing import Any
 from .. import checks as check
 from ..endpoints import Endpoint
 from ..models import (
+    Accepted,
     Message,
     Pipeline,
     PipelineConfig,
@@ -102,8 +103,10 @@ class PipelinesService(Service):
         tag: str | None = None,
         parameters: Mapping[str, Any] | None = None,
         idempotent: bool | None = None,
-    ) -> PipelineCreation:
+    ) -> PipelineCreation | Accepted:
         """Trigger a new pipeline on a branch or tag, with optional pipeline parameters.
+
+        `Accepted` when the answer lacks the pipeline's id and number.
 
         Sent once unless CircleCI answers 429 or the connection fails before sending: a
         5xx or timeout might mean the pipeline was created, so it is not retried unless
@@ -118,7 +121,7 @@ class PipelinesService(Service):
                 "parameters": check.pipeline_parameters(parameters, optional=True),
             }
         )
-        return await self._call(
+        return await self._act(
             TRIGGER,
             PipelineCreation,
             path={"project-slug": slug},
@@ -183,7 +186,7 @@ class PipelinesService(Service):
         configuration: str,
         parameters: Mapping[str, Any] | None = None,
         idempotent: bool | None = None,
-    ) -> Message:
+    ) -> Message | Accepted:
         """Continue a pipeline from its setup phase with the given configuration."""
         body = check.drop_none(
             {
@@ -192,7 +195,7 @@ class PipelinesService(Service):
                 "parameters": check.pipeline_parameters(parameters, optional=True),
             }
         )
-        return await self._call(CONTINUE, Message, body=body, idempotent=idempotent)
+        return await self._act(CONTINUE, Message, body=body, idempotent=idempotent)
 
     @implements(RUN)
     async def run(
@@ -206,13 +209,14 @@ class PipelinesService(Service):
         checkout_tag: str | None = None,
         parameters: Mapping[str, Any] | None = None,
         idempotent: bool | None = None,
-    ) -> PipelineRun:
+    ) -> PipelineRun | Accepted:
         """Trigger a pipeline of a pipeline definition (CircleCI's recommended way).
 
         The config comes from `config_branch` or `config_tag`, the code from
         `checkout_branch` or `checkout_tag`. The answer is a `TriggeredPipeline`, or a
         `PipelineNotTriggered` (with CircleCI's reason) when no pipeline was created;
-        `.triggered` tells which. Sent once unless it may safely be retried, as `trigger()`.
+        `.triggered` tells which; `Accepted` for an answer that is neither. Sent once
+        unless it may safely be retried, as `trigger()`.
         """
         path = check.slug_parts(project_slug)
         body = check.drop_none(
@@ -223,7 +227,9 @@ class PipelinesService(Service):
                 "parameters": check.mapping(parameters, "parameters", optional=True),
             }
         )
-        response = await self._send(RUN, path=path, body=body, idempotent=idempotent)
+        response = await self._send_action(RUN, path=path, body=body, idempotent=idempotent)
+        if isinstance(response, Accepted):
+            return response
         if response.status == 201:
-            return self._decode(response, TriggeredPipeline, RUN)
-        return self._decode(response, PipelineNotTriggered, RUN)
+            return self._read_action(response, TriggeredPipeline, RUN)
+        return self._read_action(response, PipelineNotTriggered, RUN)

@@ -7,7 +7,7 @@ from typing import Any
 
 from .. import checks as check
 from ..endpoints import Endpoint
-from ..models import Rollback
+from ..models import Accepted, Rollback
 from .base import Service, implements
 
 __all__ = ["RollbacksService"]
@@ -33,7 +33,7 @@ class RollbacksService(Service):
         reason: str | None = None,
         parameters: Mapping[str, Any] | None = None,
         idempotent: bool | None = None,
-    ) -> Rollback:
+    ) -> Rollback | Accepted:
         """Roll a component back from `current_version` to `target_version`.
 
         This triggers the project's rollback pipeline (with extra `parameters`); the
@@ -50,7 +50,7 @@ class RollbacksService(Service):
                 "parameters": check.mapping(parameters, "parameters", optional=True),
             }
         )
-        return await self._call(
+        return await self._act(
             CREATE,
             Rollback,
             path={"project_id": check.format_path_id(project_id, name="project_id")},

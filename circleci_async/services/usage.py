@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from .. import checks as check
 from ..endpoints import Endpoint
 from ..errors import InvalidArgumentError
-from ..models import UsageExport, UsageExportStatus
+from ..models import Accepted, UsageExport, UsageExportStatus
 from .base import Service, implements
 
 __all__ = ["UsageService"]
@@ -42,7 +42,7 @@ class UsageService(Service):
         end: datetime | str,
         shared_org_ids: Sequence[str] | None = None,
         idempotent: bool | None = None,
-    ) -> UsageExport:
+    ) -> UsageExport | Accepted:
         """Start exporting usage between `start` and `end` (inclusive, at most 32 days).
 
         `start` may be at most a year ago; `shared_org_ids` adds organizations that share
@@ -59,7 +59,7 @@ class UsageService(Service):
                 "shared_org_ids": check.uuids(shared_org_ids, "shared_org_ids", optional=True),
             }
         )
-        return await self._call(
+        return await self._act(
             CREATE_EXPORT, UsageExport, path=_org_path(org_id), body=body, idempotent=idempotent
         )
 

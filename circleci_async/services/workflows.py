@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from .. import checks as check
 from ..endpoints import Endpoint
-from ..models import Job, Message, Workflow, WorkflowRerun
+from ..models import Accepted, Job, Message, Workflow, WorkflowRerun
 from ..pagination import Paginator
 from .base import Service, implements
 
@@ -46,9 +46,11 @@ class WorkflowsService(Service):
         )
 
     @implements(CANCEL)
-    async def cancel(self, workflow_id: str, *, idempotent: bool | None = None) -> Message:
-        """Cancel a running workflow."""
-        return await self._call(
+    async def cancel(
+        self, workflow_id: str, *, idempotent: bool | None = None
+    ) -> Message | Accepted:
+        """Cancel a running workflow (`Accepted` when the answer has no message)."""
+        return await self._act(
             CANCEL, Message, path=_workflow_path(workflow_id), idempotent=idempotent
         )
 
@@ -62,10 +64,12 @@ class WorkflowsService(Service):
         enable_ssh: bool | None = None,
         sparse_tree: bool | None = None,
         idempotent: bool | None = None,
-    ) -> WorkflowRerun:
+    ) -> WorkflowRerun | Accepted:
         """Rerun a workflow: whole, `from_failed=True`, or only some `jobs` (by job id).
 
-        `enable_ssh` and `sparse_tree` need `jobs`; `from_failed` excludes `jobs`.
+        `enable_ssh` and `sparse_tree` need `jobs`; `from_failed` excludes `jobs`. The
+        answer is a `WorkflowRerun` with the new workflow's id when CircleCI sends it, else
+        `Accepted` (the live API answers 202 `{"message": "Accepted."}`).
         """
         path = _workflow_path(workflow_id)
         from_failed = check.flag(from_failed, "from_failed", optional=True)
@@ -79,12 +83,12 @@ class WorkflowsService(Service):
                 "sparse_tree": check.flag(sparse_tree, "sparse_tree", optional=True),
             }
         )
-        return await self._call(RERUN, WorkflowRerun, path=path, body=body, idempotent=idempotent)
+        return await self._act(RERUN, WorkflowRerun, path=path, body=body, idempotent=idempotent)
 
     @implements(APPROVE)
     async def approve(
         self, workflow_id: str, approval_request_id: str, *, idempotent: bool | None = None
-    ) -> Message:
+    ) -> Message | Accepted:
         """Approve a workflow's pending approval job (its `approval_request_id`)."""
         path = {
             **_workflow_path(workflow_id),
@@ -92,4 +96,4 @@ class WorkflowsService(Service):
                 approval_request_id, name="approval_request_id"
             ),
         }
-        return await self._call(APPROVE, Message, path=path, idempotent=idempotent)
+        return await self._act(APPROVE, Message, path=path, idempotent=idempotent)

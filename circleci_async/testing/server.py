@@ -22,6 +22,7 @@ from .auth import is_authorized, unauthorized
 from .clock import datetime_clock
 from .deliveries import WebhookDeliveries
 from .faults import FaultPlan, Faults
+from .live_routes import live_router
 from .paging import PageTokens
 from .presign import Presigner
 from .profiles import PROFILES, reshape
@@ -121,6 +122,8 @@ class FakeCircleCI:
         self._tick = 0.0 if job_seconds is None else min(_LONGEST_TICK, job_seconds / 4)
         self._pump: asyncio.Task[None] | None = None
         self.router: Router = default_router()
+        self.live_router: Router = live_router()
+        """Endpoints outside the spec that real clients call (`live_routes`), tried last."""
         """The API routes, one per spec operation; `replace()` one to answer differently."""
         self._presigner = Presigner(clock=self.state.now)
         self._runners: list[web.AppRunner] = []
@@ -282,9 +285,11 @@ class FakeCircleCI:
 
     def _route(self, request: web.Request) -> RouteMatch | None:
         raw_path = request.rel_url.raw_path
-        if not raw_path.startswith(API_PREFIX + "/"):
-            return None
-        return self.router.resolve(request.method, raw_path[len(API_PREFIX) :])
+        if raw_path.startswith(API_PREFIX + "/"):
+            match = self.router.resolve(request.method, raw_path[len(API_PREFIX) :])
+            if match is not None:
+                return match
+        return self.live_router.resolve(request.method, raw_path)
 
     async def _answer(
         self,
@@ -303,7 +308,7 @@ class FakeCircleCI:
         if match is None:
             raw_path = request.rel_url.raw_path
             below = raw_path[len(API_PREFIX) :] if raw_path.startswith(API_PREFIX) else ""
-            if below and self.router.knows_path(below):
+            if (below and self.router.knows_path(below)) or self.live_router.knows_path(raw_path):
                 return Reply.message(405, "Method not allowed")
             return Reply.message(404, "Not found")
         context = ApiContext(

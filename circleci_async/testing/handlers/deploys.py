@@ -43,16 +43,22 @@ def _org_id(ctx: ApiContext) -> str:
     return found(ctx.state.organizations.get(org_id), "Organization").id
 
 
-def _page_size(ctx: ApiContext) -> int:
+def _page_size(ctx: ApiContext, *, optional: bool = False) -> int | None:
+    """The `page-size` asked for; None (the fake's own) when absent and `optional`."""
     text = ctx.query.get("page-size")
+    if text is None and optional:
+        return None
     if text is None or not text.isdigit() or int(text) < 1:
         raise ApiError(400, "page-size is required: a positive integer.")
     return int(text)
 
 
 async def list_environments(ctx: ApiContext) -> Reply:
-    """GET /deploy/environments?org-id&page-size: an organization's environments."""
-    org_id, size = _org_id(ctx), _page_size(ctx)
+    """GET /deploy/environments?org-id[&page-size]: an organization's environments.
+
+    `page-size` is optional, as on the live API (`live_api.LIVE_DEVIATIONS`).
+    """
+    org_id, size = _org_id(ctx), _page_size(ctx, optional=True)
     environments = [item for item in ctx.state.environments.values() if item.org_id == org_id]
     return ctx.page(environments, environment_json, size=size)
 
@@ -64,8 +70,8 @@ async def get_environment(ctx: ApiContext) -> Reply:
 
 
 async def list_components(ctx: ApiContext) -> Reply:
-    """GET /deploy/components?org-id[&project-id]&page-size."""
-    org_id, size = _org_id(ctx), _page_size(ctx)
+    """GET /deploy/components?org-id[&project-id][&page-size] (optional, as live)."""
+    org_id, size = _org_id(ctx), _page_size(ctx, optional=True)
     components = [item for item in ctx.state.components.values() if item.org_id == org_id]
     project_id = ctx.query.get("project-id")
     if project_id:

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 from ..api_context import ApiContext, ApiError
+from ..live_api import snake_case_keys
 from ..records import (
     JobRecord,
     PipelineRecord,
@@ -383,8 +384,10 @@ def _flaky(
 async def get_flaky_tests(ctx: ApiContext) -> Reply:
     """GET /insights/{project-slug}/flaky-tests: the first two tests of its newest tested job.
 
-    Their figures are canned (`FLAKY_TEST`); a project without test results has none.
+    Their figures are canned (`FLAKY_TEST`); a project without test results has none. The
+    keys are in snake_case, as the live API sends them (`live_api.LIVE_DEVIATIONS`).
     """
     newest = _newest_tested_job(ctx.project())
     flaky = [] if newest is None else [_flaky(*newest, test) for test in newest[2].tests[:2]]
-    return Reply.json(200, {"flaky-tests": flaky, "total-flaky-tests": len(flaky)})
+    answer = {"flaky-tests": flaky, "total-flaky-tests": len(flaky)}
+    return Reply.json(200, snake_case_keys(answer))

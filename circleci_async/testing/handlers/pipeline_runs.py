@@ -92,10 +92,17 @@ async def continue_pipeline(ctx: ApiContext) -> Reply:
     return Reply.json(200, {"message": "Pipeline continued."})
 
 
-def _ref(body: Body, key: str) -> tuple[str | None, str | None]:
-    ref = body.obj(key, fields=_REF_FIELDS)
+def _ref(body: Body, key: str, *, extra: tuple[str, ...] = ()) -> tuple[str | None, str | None]:
+    """The branch or tag of `config` or `checkout`; `extra` names other fields it may hold.
+
+    `config` may also hold `content` (a config to run), which the live API accepts and the
+    spec does not (`live_api.LIVE_DEVIATIONS`); it must be a string.
+    """
+    ref = body.obj(key, fields=(*_REF_FIELDS, *extra))
     if ref is None:
         return None, None
+    for name in extra:
+        ref.text(name)
     branch, tag = ref.text("branch", empty=False), ref.text("tag", empty=False)
     if branch is not None and tag is not None:
         raise ApiError(400, f"{key} takes a branch or a tag, not both.")
@@ -120,7 +127,7 @@ async def trigger_pipeline_run(ctx: ApiContext) -> Reply:
         )
     elif definitions:
         definition_id = definitions[0].id
-    _ref(body, "config")
+    _ref(body, "config", extra=("content",))
     branch, tag = _ref(body, "checkout")
     parameters = body.parameters("parameters") or {}
     head = ctx.state.head_commit(project, branch=branch, tag=tag)
