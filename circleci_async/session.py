@@ -26,12 +26,13 @@ from multidict import CIMultiDictProxy
 from . import jsoncodec
 from ._version import __version__
 from .drift import DriftLog
-from .endpoints import Endpoint, template_pieces
+from .endpoints import Endpoint, path_value_problem, template_pieces
 from .errors import (
     APIError,
     CircleCIError,
     ConfigurationError,
     DecodeError,
+    InvalidArgumentError,
     RateLimitError,
     ResponseTooLargeError,
     TransportError,
@@ -274,16 +275,26 @@ class SessionCore:
             await closing()
 
     def url(self, endpoint: Endpoint, path_params: Mapping[str, str]) -> str:
-        """The absolute URL of an endpoint with its (already escaped) path arguments."""
+        """The absolute URL of an endpoint with its (already escaped) path arguments.
+
+        A value that would change the path's shape (see `path_value_problem`) is refused
+        with `InvalidArgumentError`, whichever code built it.
+        """
         pieces = template_pieces(endpoint.path)
         parts = [self.base_url]
         for index, piece in enumerate(pieces):
             if index % 2 == 0:
                 parts.append(piece)
-            elif piece in path_params:
-                parts.append(path_params[piece])
-            else:
+                continue
+            value = path_params.get(piece)
+            if value is None:
                 raise CircleCIError(f"{endpoint.operation_id}: no value for path part {{{piece}}}")
+            problem = path_value_problem(piece, value)
+            if problem is not None:
+                raise InvalidArgumentError(
+                    f"{endpoint.operation_id}: the path part {{{piece}}} {problem}: {value!r}"
+                )
+            parts.append(value)
         return "".join(parts)
 
     async def request(
