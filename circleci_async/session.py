@@ -151,25 +151,22 @@ class _Problem:
 
 
 class _Sending:
-    """Per request: whether its progress is tracked, and whether its headers were written."""
+    """Per request: whether its headers were written (set by `sent_tracking`'s callback)."""
 
-    __slots__ = ("sent", "tracked")
+    __slots__ = ("sent",)
 
     def __init__(self) -> None:
-        self.tracked = False
         self.sent = False
-
-
-async def _started(_: object, context: Any, __: object) -> None:
-    sending = context.trace_request_ctx
-    if isinstance(sending, _Sending):
-        sending.tracked = True
 
 
 async def _headers_sent(_: object, context: Any, __: object) -> None:
     sending = context.trace_request_ctx
     if isinstance(sending, _Sending):
         sending.sent = True
+
+
+class _SentTracking(aiohttp.TraceConfig):
+    """The trace config of `sent_tracking()`, recognised by the core on any session."""
 
 
 def sent_tracking() -> aiohttp.TraceConfig:
@@ -180,10 +177,15 @@ def sent_tracking() -> aiohttp.TraceConfig:
     waiting for a pooled connection counts as "not sent" (a POST is then retried); without
     it any timeout before the answer counts as "may have been sent".
     """
-    config = aiohttp.TraceConfig()
-    config.on_request_start.append(_started)
+    config = _SentTracking()
     config.on_request_headers_sent.append(_headers_sent)
     return config
+
+
+def _tracks_sending(session: aiohttp.ClientSession) -> bool:
+    # `trace_configs` is public in recent aiohttp; without it, "may have been sent" it is.
+    configs = getattr(session, "trace_configs", ())
+    return any(isinstance(config, _SentTracking) for config in configs)
 
 
 def _clipped(timeout: aiohttp.ClientTimeout, left: float) -> aiohttp.ClientTimeout:
@@ -531,7 +533,7 @@ class SessionCore:
         except (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError) as exc:
             problem = _Problem.of(exc, "cannot connect", Failure.CONNECT)
         except (TimeoutError, aiohttp.ClientError, OSError) as exc:
-            if sending.tracked and not sending.sent:
+            if not sending.sent and _tracks_sending(session):
                 # Still waiting for a pooled connection, or never written: the server has
                 # nothing, so even a POST may be sent again.
                 problem = _Problem.of(exc, "request not sent", Failure.CONNECT)
