@@ -162,7 +162,10 @@ async def soak(calls: int, concurrency: int, every: int, seed: int) -> list[Samp
             print(row(samples[-1], errors), flush=True)
             await asyncio.gather(*(worker() for _ in range(concurrency)))
             sent = circle.core.requests_sent
+        after = sample(calls, started)
         print(f"requests sent (retries included): {sent:,}; errors after retries: {dict(errors)}")
+        print(f"closed: {after.descriptors} fds, {after.sockets} sockets, {after.tasks} tasks")
+        samples.append(after)
         return samples
 
 
@@ -177,9 +180,13 @@ def row(now: Sample, errors: Counter[str]) -> str:
 
 def section(samples: list[Sample], calls: int, concurrency: int) -> Section:
     """The samples as a RESULTS.md section, with the growth after warm-up."""
-    warm = samples[min(2, len(samples) - 1)]
-    last = samples[-1]
-    shown = samples if len(samples) <= 12 else [*samples[:: max(1, len(samples) // 10)], last]
+    *running, closed = samples
+    warm = running[min(2, len(running) - 1)]
+    last = running[-1]
+    ending = last.calls - concurrency
+    during = [point.tasks for point in running if warm.calls <= point.calls <= ending]
+    shown = running if len(running) <= 12 else [*running[:: max(1, len(running) // 10)], last]
+    shown = sorted({point.calls: point for point in shown}.values(), key=lambda p: p.calls)
     result = Section(
         "Soak: resources under random faults (issue 16)",
         f"{calls:,} calls ({concurrency} at once, `users.me()` and `jobs.get()` in turn) to a "
@@ -188,11 +195,7 @@ def section(samples: list[Sample], calls: int, concurrency: int) -> Section:
         "`gc.collect()`.",
         ["calls", "seconds", "RSS MiB", "descriptors", "sockets", "asyncio tasks"],
     )
-    seen = set()
     for point in shown:
-        if point.calls in seen:
-            continue
-        seen.add(point.calls)
         result.rows.append(
             [
                 f"{point.calls:,}",
@@ -206,8 +209,13 @@ def section(samples: list[Sample], calls: int, concurrency: int) -> Section:
     growth = (last.rss_kib - warm.rss_kib) / 1024
     result.verdicts.append(
         f"from {warm.calls:,} to {last.calls:,} calls: RSS {growth:+.1f} MiB, descriptors "
-        f"{last.descriptors - warm.descriptors:+d}, sockets {last.sockets - warm.sockets:+d}, "
-        f"tasks {last.tasks - warm.tasks:+d}"
+        f"{last.descriptors - warm.descriptors:+d}, sockets {last.sockets - warm.sockets:+d}; "
+        f"asyncio tasks {min(during or [warm.tasks])}-{max(during or [warm.tasks])} up to "
+        f"{ending:,} calls (then the workers end one by one)"
+    )
+    result.verdicts.append(
+        f"after the client closed: {closed.descriptors} descriptors, {closed.sockets} sockets, "
+        f"{closed.tasks} asyncio task (the soak's own)"
     )
     return result
 
