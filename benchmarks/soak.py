@@ -181,6 +181,7 @@ def row(now: Sample, errors: Counter[str]) -> str:
 def section(samples: list[Sample], calls: int, concurrency: int) -> Section:
     """The samples as a RESULTS.md section, with the growth after warm-up."""
     *running, closed = samples
+    running.sort(key=lambda point: point.calls)
     warm = running[min(2, len(running) - 1)]
     last = running[-1]
     ending = last.calls - concurrency
