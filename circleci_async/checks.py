@@ -58,6 +58,14 @@ _VCS_PROVIDERS = frozenset({"gh", "github", "bb", "bitbucket"})
 _ORG_PROVIDERS = _VCS_PROVIDERS | {"circleci"}
 _SLUG_PART = re.compile(r"^[A-Za-z0-9_.\-]+$")
 _CIRCLECI_ID = re.compile(r"^[A-Za-z0-9-]{1,64}$")
+_DOT_SEGMENTS = frozenset({".", ".."})
+_SEPARATORS = re.compile(r"[/\\]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def _dot_segment(parts: Sequence[str]) -> bool:
+    """Whether a part is `.` or `..`: a segment that would move the path up or nowhere."""
+    return any(part in _DOT_SEGMENTS for part in parts)
 
 
 def _missing(value: object, name: str, optional: bool) -> bool:
@@ -304,6 +312,8 @@ def _checked_slug(slug: str) -> str:
     problem = None
     if len(parts) != 3 or not all(parts):
         problem = "it must have three parts: <vcs>/<org>/<repo>"
+    elif _dot_segment(parts) or _CONTROL.search(slug):
+        problem = "no part may be '.' or '..' or hold control characters"
     elif parts[0] == "circleci":
         if not (_CIRCLECI_ID.match(parts[1]) and _CIRCLECI_ID.match(parts[2])):
             problem = "a circleci/ slug takes an organization id and a project id"
@@ -330,11 +340,23 @@ def format_job_number(value: object, *, name: str = "job_number") -> str:
 
 
 def format_path_id(value: object, *, name: str) -> str:
-    """A non-empty string id (uuid, name, fingerprint) escaped as one path segment."""
+    """A non-empty string id (uuid, name, fingerprint) escaped as one path segment.
+
+    Every character but letters, digits and `-._~` is percent-escaped, `/`, `?`, `#` and `%`
+    included. Refused: control characters, and a value that is `.` or `..` or holds one
+    between slashes or backslashes (a server that decodes `%2F` before routing would see a
+    dot segment).
+    """
     if not isinstance(value, str):
         raise InvalidArgumentError(f"{name} must be a string, not {type(value).__name__}")
     if not value.strip():
         raise InvalidArgumentError(f"{name} must not be empty")
+    if _CONTROL.search(value):
+        raise InvalidArgumentError(f"{name} must not hold control characters, got {value!r}")
+    if _dot_segment(_SEPARATORS.split(value)):
+        raise InvalidArgumentError(
+            f"{name} must not be '.' or '..' or hold such a part between slashes, got {value!r}"
+        )
     return quote(value, safe="")
 
 
@@ -358,6 +380,8 @@ def org_slug(value: object, name: str, *, optional: bool = False) -> str | None:
     problem = None
     if len(parts) != 2 or not all(parts):
         problem = "it must have two parts: <vcs>/<org>"
+    elif _dot_segment(parts) or _CONTROL.search(value):
+        problem = "no part may be '.' or '..' or hold control characters"
     elif parts[0] not in _ORG_PROVIDERS:
         problem = "the vcs part must be gh, github, bb, bitbucket or circleci"
     elif not _SLUG_PART.match(parts[1]):

@@ -46,31 +46,46 @@ TOKEN_VARIABLES = ("CIRCLECI_TOKEN", "CIRCLE_TOKEN")
 _BAD_TOKEN = re.compile(r"[\x00-\x20\x7f]")
 
 
-def resolve_token(token: str | None = None) -> Secret:
+def resolve_token(token: str | Secret | None = None) -> Secret:
     """The token from the argument, else `CIRCLECI_TOKEN`, else `CIRCLE_TOKEN`.
 
     Raises `ConfigurationError` when there is none, or when it holds spaces or control
-    characters (which would break or inject into the auth header).
+    characters (which would break or inject into the auth header). The token is held as a
+    `Secret` from the start, so no frame of a traceback shows it among its locals.
     """
     source = "the token argument"
-    if token is None:
+    secret = token if token is None or isinstance(token, Secret) else Secret(token)
+    del token
+    if secret is None:
         for variable in TOKEN_VARIABLES:
             if os.environ.get(variable, "").strip():
-                token, source = os.environ[variable], f"${variable}"
+                secret, source = Secret(os.environ[variable]), f"${variable}"
                 break
-    if token is None:
+    if secret is None:
         raise ConfigurationError(
             "no CircleCI token: pass token=..., or set CIRCLECI_TOKEN or CIRCLE_TOKEN "
             "(a personal API token from https://app.circleci.com/settings/user/tokens)"
         )
-    if not isinstance(token, str):
-        raise ConfigurationError(f"the token must be a string, not {type(token).__name__}")
-    token = token.strip()
-    if not token:
-        raise ConfigurationError(f"{source} is empty")
-    if _BAD_TOKEN.search(token):
-        raise ConfigurationError(f"{source} contains spaces or control characters")
-    return Secret(token)
+    problem = _token_problem(secret, source)
+    if problem is not None:
+        raise ConfigurationError(problem)
+    return Secret(secret.reveal().strip())
+
+
+def _token_problem(secret: Secret, source: str) -> str | None:
+    """What is wrong with a token, or None.
+
+    The value is a local of this frame only, which has ended by the time the error is raised.
+    """
+    value: object = secret.reveal()
+    if not isinstance(value, str):
+        return f"the token must be a string, not {type(value).__name__}"
+    value = value.strip()
+    if not value:
+        return f"{source} is empty"
+    if _BAD_TOKEN.search(value):
+        return f"{source} contains spaces or control characters"
+    return None
 
 
 class CircleCI:
@@ -148,7 +163,7 @@ class CircleCI:
 
     def __init__(
         self,
-        token: str | None = None,
+        token: str | Secret | None = None,
         *,
         base_url: str = DEFAULT_BASE_URL,
         auth: AuthScheme | str = AuthScheme.CIRCLE_TOKEN,
@@ -164,6 +179,9 @@ class CircleCI:
         gate_url: str | None = None,
         strict: bool = False,
     ) -> None:
+        # Held as a Secret at once: a traceback with locals of a failure below shows no token.
+        hidden = token if token is None or isinstance(token, Secret) else Secret(token)
+        del token
         try:
             scheme = AuthScheme(auth)
         except ValueError:
@@ -178,7 +196,7 @@ class CircleCI:
             for key, value in (("clock", clock), ("sleep", sleep), ("random", random))
             if value is not None
         }
-        secret = resolve_token(token)
+        secret = resolve_token(hidden)
         if gate_url is None:
             gate_url = os.environ.get(GATE_URL_VARIABLE, "").strip() or None
         gate = None
@@ -237,7 +255,11 @@ class CircleCI:
         return self._core.base_url
 
     def __repr__(self) -> str:
-        return f"CircleCI(base_url={self.base_url!r}, auth={self._core.auth.value!r}, token=***)"
+        core: SessionCore | None = getattr(self, "_core", None)
+        if core is None:
+            # Half built (its __init__ failed): a traceback with locals still shows it.
+            return "CircleCI(<not configured>, token=***)"
+        return f"CircleCI(base_url={core.base_url!r}, auth={core.auth.value!r}, token=***)"
 
     async def __aenter__(self) -> CircleCI:
         self._core.http()

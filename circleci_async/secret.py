@@ -1,4 +1,9 @@
-"""A token holder that never shows its value in a repr, str, log record or pickle."""
+"""`Secret`: a holder for a token, a signing secret or a password that never shows its value.
+
+Not in a repr, a str, an f-string, a log record, `vars()` (the value sits in a slot) or a
+pickle; a traceback with locals shows `Secret('***')`. Every object of the library that keeps
+a secret keeps it in one, and reveals it only where it is sent.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,7 @@ __all__ = ["Secret"]
 
 
 class Secret:
-    """Wraps a token; only `reveal()` gives the value, for building an auth header."""
+    """Wraps a secret string; only `reveal()` gives the value (for an auth header, a MAC)."""
 
     __slots__ = ("_value",)
 
@@ -16,8 +21,14 @@ class Secret:
         self._value = value
 
     def reveal(self) -> str:
-        """The token itself."""
+        """The secret itself."""
         return self._value
+
+    def __copy__(self) -> Secret:
+        return self
+
+    def __deepcopy__(self, memo: object) -> Secret:
+        return self
 
     def __repr__(self) -> str:
         return "Secret('***')"

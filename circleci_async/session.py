@@ -2,6 +2,8 @@
 
 It owns the `aiohttp.ClientSession` (made inside the running loop, closed only if it made
 it), the auth headers, the concurrency limit, the shared rate-limit gate and the retry loop.
+Artifact downloads get a second session of their own (`downloads()`), with its own pool of
+connections, so a harvest of slow files cannot take the connections API calls need.
 """
 
 from __future__ import annotations
@@ -26,12 +28,13 @@ from multidict import CIMultiDictProxy
 from . import jsoncodec
 from ._version import __version__
 from .drift import DriftLog
-from .endpoints import Endpoint, template_pieces
+from .endpoints import Endpoint, path_value_problem, template_pieces
 from .errors import (
     APIError,
     CircleCIError,
     ConfigurationError,
     DecodeError,
+    InvalidArgumentError,
     RateLimitError,
     ResponseTooLargeError,
     TransportError,
@@ -50,12 +53,14 @@ from .wire import (
 
 __all__ = [
     "DEFAULT_MAX_RESPONSE_BYTES",
+    "DOWNLOAD_CONNECTIONS",
     "ERROR_BODY_LIMIT",
     "APIDeprecationWarning",
     "AuthScheme",
     "Response",
     "SessionCore",
     "TransportCause",
+    "sent_tracking",
 ]
 
 logger = logging.getLogger("circleci_async")
@@ -108,6 +113,8 @@ ERROR_BODY_LIMIT = 64 * 1024
 """Bytes of an error answer read for its message; the rest is never read."""
 DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024
 """The default largest API answer accepted (after decompression)."""
+DOWNLOAD_CONNECTIONS = 100
+"""Connections of the artifact downloads' own pool (the harvest's workers bound them too)."""
 _READ_CHUNK = 256 * 1024
 _EXHAUSTED = frozenset({errno.EMFILE, errno.ENFILE, errno.ENOSPC})
 
@@ -141,6 +148,44 @@ class _Problem:
             what = f"local resources exhausted ({os.strerror(code)}); not retried"
             failure = None
         return cls(failure, f"{what}: {reason}", TransportCause(type(exc).__name__, text, code))
+
+
+class _Sending:
+    """Per request: whether its headers were written (set by `sent_tracking`'s callback)."""
+
+    __slots__ = ("sent",)
+
+    def __init__(self) -> None:
+        self.sent = False
+
+
+async def _headers_sent(_: object, context: Any, __: object) -> None:
+    sending = context.trace_request_ctx
+    if isinstance(sending, _Sending):
+        sending.sent = True
+
+
+class _SentTracking(aiohttp.TraceConfig):
+    """The trace config of `sent_tracking()`, recognised by the core on any session."""
+
+
+def sent_tracking() -> aiohttp.TraceConfig:
+    """A trace config that tells the core whether a request was written before it failed.
+
+    The core's own sessions have it. Give it to a session you pass in
+    (`aiohttp.ClientSession(trace_configs=[sent_tracking()])`) so that a timeout while
+    waiting for a pooled connection counts as "not sent" (a POST is then retried); without
+    it any timeout before the answer counts as "may have been sent".
+    """
+    config = _SentTracking()
+    config.on_request_headers_sent.append(_headers_sent)
+    return config
+
+
+def _tracks_sending(session: aiohttp.ClientSession) -> bool:
+    # `trace_configs` is public in recent aiohttp; without it, "may have been sent" it is.
+    configs = getattr(session, "trace_configs", ())
+    return any(isinstance(config, _SentTracking) for config in configs)
 
 
 def _clipped(timeout: aiohttp.ClientTimeout, left: float) -> aiohttp.ClientTimeout:
@@ -231,6 +276,7 @@ class SessionCore:
         """Answers' departures from the spec seen so far; strict turns them into errors."""
         self._session = session
         self._owns_session = session is None
+        self._downloads: aiohttp.ClientSession | None = None
         self._semaphore = asyncio.Semaphore(max_concurrency)
         self.max_response_bytes = max_response_bytes
         """The largest API answer accepted, in bytes after decompression."""
@@ -260,13 +306,34 @@ class SessionCore:
                 timeout=self.timeout,
                 headers={"User-Agent": USER_AGENT},
                 connector=aiohttp.TCPConnector(limit=max(self.max_concurrency, 10)),
+                trace_configs=[sent_tracking()],
             )
         return self._session
+
+    def downloads(self) -> aiohttp.ClientSession:
+        """The session for artifact downloads: its own pool, apart from the API's.
+
+        With a session passed in by the caller, downloads share it (the caller chose the pool).
+        """
+        if not self._owns_session:
+            return self.http()
+        if self._closed:
+            raise CircleCIError("this CircleCI client is closed")
+        if self._downloads is None:
+            self._downloads = aiohttp.ClientSession(
+                timeout=self.timeout,
+                headers={"User-Agent": USER_AGENT},
+                connector=aiohttp.TCPConnector(limit=DOWNLOAD_CONNECTIONS),
+            )
+        return self._downloads
 
     async def close(self) -> None:
         """Close the aiohttp session if this core made it; a caller's session stays open."""
         self._closed = True
         session, self._session = self._session, None
+        downloads, self._downloads = self._downloads, None
+        if downloads is not None:
+            await downloads.close()
         if session is not None and self._owns_session:
             await session.close()
         closing = getattr(self.gate, "aclose", None)
@@ -274,16 +341,26 @@ class SessionCore:
             await closing()
 
     def url(self, endpoint: Endpoint, path_params: Mapping[str, str]) -> str:
-        """The absolute URL of an endpoint with its (already escaped) path arguments."""
+        """The absolute URL of an endpoint with its (already escaped) path arguments.
+
+        A value that would change the path's shape (see `path_value_problem`) is refused
+        with `InvalidArgumentError`, whichever code built it.
+        """
         pieces = template_pieces(endpoint.path)
         parts = [self.base_url]
         for index, piece in enumerate(pieces):
             if index % 2 == 0:
                 parts.append(piece)
-            elif piece in path_params:
-                parts.append(path_params[piece])
-            else:
+                continue
+            value = path_params.get(piece)
+            if value is None:
                 raise CircleCIError(f"{endpoint.operation_id}: no value for path part {{{piece}}}")
+            problem = path_value_problem(piece, value)
+            if problem is not None:
+                raise InvalidArgumentError(
+                    f"{endpoint.operation_id}: the path part {{{piece}}} {problem}: {value!r}"
+                )
+            parts.append(value)
         return "".join(parts)
 
     async def request(
@@ -430,6 +507,7 @@ class SessionCore:
             )
         self.requests_sent += 1
         started = self.clock()
+        sending = _Sending()
         problem: _Problem
         try:
             async with session.request(
@@ -441,6 +519,7 @@ class SessionCore:
                 allow_redirects=False,
                 raise_for_status=False,
                 timeout=_clipped(self.timeout, left),
+                trace_request_ctx=sending,
             ) as resp:
                 if 200 <= resp.status < 300:
                     payload = await _read_capped(resp, self.max_response_bytes, method, url)
@@ -454,7 +533,12 @@ class SessionCore:
         except (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError) as exc:
             problem = _Problem.of(exc, "cannot connect", Failure.CONNECT)
         except (TimeoutError, aiohttp.ClientError, OSError) as exc:
-            problem = _Problem.of(exc, "request failed after sending", Failure.AFTER_SEND)
+            if not sending.sent and _tracks_sending(session):
+                # Still waiting for a pooled connection, or never written: the server has
+                # nothing, so even a POST may be sent again.
+                problem = _Problem.of(exc, "request not sent", Failure.CONNECT)
+            else:
+                problem = _Problem.of(exc, "request failed after sending", Failure.AFTER_SEND)
         else:
             logger.debug("%s %s -> %d in %.3fs", method, url, result.status, self.clock() - started)
             return result

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import email.utils
 import html
-import json
 import math
 import time
 from collections.abc import Mapping
@@ -19,6 +18,8 @@ from enum import Enum
 from urllib.parse import urlsplit, urlunsplit
 
 import attrs
+
+from . import jsoncodec
 
 __all__ = [
     "EPOCH_THRESHOLD",
@@ -142,8 +143,9 @@ def error_message(body: bytes, content_type: str | None, *, reason: str = "") ->
     kind = (content_type or "").lower()
     if text[:1] in ("{", "[") or "json" in kind:
         try:
-            data = json.loads(text)
+            data = jsoncodec.loads(text)
         except ValueError:
+            # Not JSON, or nested past the bound: the text itself is the message.
             data = None
         if isinstance(data, dict):
             for key in ("message", "error"):

@@ -139,7 +139,7 @@ async def test_too_many_open_files_is_not_retried(fake: FakeCircleCI, tmp_path: 
     fake.state.add_artifact(SLUG, number, "a.txt", b"hello")
     sleeps = Sleeps()
     async with client(fake, sleeps) as circle:
-        real = circle.core.http()
+        real = circle.core.downloads()
         attempts = 0
 
         def exhausted(*args: Any, **kwargs: Any) -> Any:

@@ -47,3 +47,15 @@ def test_services_declare_endpoints_without_importing_the_session() -> None:
             if isinstance(node, ast.ImportFrom) and node.module is not None
         }
         assert "session" not in imported, f"{module.name} imports the session"
+
+
+def test_a_path_value_that_changes_the_paths_shape_has_a_problem() -> None:
+    from circleci_async.endpoints import path_value_problem
+
+    for fine in ("abc-123", "a%2Fb", "%2E%2E%2F", "x..y", "...", "é"):
+        assert path_value_problem("id", fine) is None, fine
+    for bad in ("", ".", "..", "%2e", "%2E%2e", "a/b", "a?b", "a#b", "a b", "a\nb", "a%zz", "a\\b"):
+        assert path_value_problem("id", bad) is not None, bad
+    assert path_value_problem("project-slug", "gh/acme/app") is None
+    for bad in ("gh/acme/..", "gh//app", "gh/acme/%2e%2E", "gh/acme/app?x", "gh/acme/"):
+        assert path_value_problem("project-slug", bad) is not None, bad

@@ -187,6 +187,15 @@ async def test_error_bodies(
     assert (await api.get("/me")).status == 200
 
 
+async def test_nested_answers_arrays_in_arrays_then_recovers(fake: FakeCircleCI, api: Api) -> None:
+    fake.faults.nested(3, status=404, operation="getCurrentUser")
+    answer = await api.get("/me")
+    assert (answer.status, answer.body) == (404, b"[[[]]]")
+    assert answer.headers["Content-Type"].startswith("application/json")
+    assert fake.requests[-1].fault == "nested"
+    assert (await api.get("/me")).status == 200
+
+
 async def test_disconnect_mid_body_is_a_client_payload_error(fake: FakeCircleCI, api: Api) -> None:
     fake.faults.disconnect(after_bytes=20)
     with pytest.raises(aiohttp.ClientPayloadError):

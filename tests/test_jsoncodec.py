@@ -36,3 +36,22 @@ def test_orjson_is_used_when_installed() -> None:
     assert jsoncodec.BACKEND == "orjson"
     with pytest.raises(ValueError, match="char 0"):
         jsoncodec.loads(b"not json")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"text": "' + b"[" * 5000 + b'", "n": [[1]]}',
+        b'["\\"' + b"{" * 800 + b'", "' + b"]" * 800 + b'", {}]',
+        b"[" + b"[]," * 3000 + b"[]]",
+    ],
+)
+def test_brackets_in_strings_and_wide_bodies_are_not_depth(body: bytes) -> None:
+    assert jsoncodec.loads(body) == json.loads(body)
+
+
+def test_depth_hidden_behind_closers_in_a_string_is_found() -> None:
+    deep = b"[" * (jsoncodec.MAX_DEPTH + 1) + b"]" * (jsoncodec.MAX_DEPTH + 1)
+    body = b'["' + b"]" * 2000 + b'", ' + deep + b"]"
+    with pytest.raises(jsoncodec.NestingError):
+        jsoncodec._stdlib_loads(body)

@@ -252,7 +252,7 @@ class ArtifactsService:
             listing = sharded(listing, shard, by_job=by_job)
         core = self._core
         fetcher = Fetcher(
-            session=core.http,
+            session=core.downloads,
             hosts=self.hosts,
             auth=core.auth_headers,
             retry=core.retry,

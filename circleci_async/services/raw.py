@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -16,6 +17,7 @@ from .base import Service
 __all__ = ["RawService"]
 
 _METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+_DOT_SEGMENT = re.compile(r"/\.{1,2}(?:/|$)")
 
 
 def _normal(template: str) -> str:
@@ -53,6 +55,11 @@ class RawService(Service):
             raise InvalidArgumentError(f"method must be one of {', '.join(_METHODS)}")
         if not isinstance(template, str) or not template.startswith("/"):
             raise InvalidArgumentError(f"the path must start with '/', got {template!r}")
+        if any(mark in template for mark in "?#") or _DOT_SEGMENT.search(template):
+            raise InvalidArgumentError(
+                f"the path must hold no '.' or '..' segment, '?' or '#' (pass the query as "
+                f"params), got {template!r}"
+            )
         normal = _normal(template)
         known = _known().get((method, normal))
         return known or Endpoint(f"{method} {template}", method, template)
@@ -75,6 +82,10 @@ class RawService(Service):
                 value = str(value)
             if key == "project_slug":
                 path[name] = check.validate_project_slug(value)
+            elif key == "org_slug":
+                path[name] = str(check.org_slug(value, key))
+            elif key == "org_slug_or_id":
+                path[name] = check.org_slug_or_id(value, key)
             else:
                 path[name] = check.format_path_id(value, name=key)
         return path

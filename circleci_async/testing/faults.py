@@ -347,6 +347,26 @@ class Faults:
         reply = Reply(status, {"Content-Type": "text/html"}, page)
         self._add(_Fault("hostile_html", _scope(operation, method, origin), times, reply=reply))
 
+    def nested(
+        self,
+        depth: int,
+        *,
+        status: int = 200,
+        times: int = 1,
+        operation: str | None = None,
+        method: str | None = None,
+        origin: str | None = None,
+    ) -> None:
+        """Answer with a JSON body of `depth` arrays nested in one another (`[[[...]]]`).
+
+        Recursive parsers raise `RecursionError` on such a body; a bounded one refuses it.
+        """
+        if depth < 1:
+            raise ValueError("depth must be at least 1")
+        body = b"[" * depth + b"]" * depth
+        reply = Reply(status, {"Content-Type": JSON_TYPE}, body)
+        self._add(_Fault("nested", _scope(operation, method, origin), times, reply=reply))
+
     @staticmethod
     def change_artifact(artifact: ArtifactRecord, data: bytes) -> None:
         """Replace an artifact's content (and so its ETag), as a rebuilt artifact would be."""
