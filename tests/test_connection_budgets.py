@@ -15,6 +15,7 @@ import aiohttp
 import pytest
 
 from circleci_async import CircleCI, RetryPolicy, TransportError
+from circleci_async.models import PipelineCreation
 from circleci_async.session import sent_tracking
 
 from .artifacts_helpers import SLUG, Sleeps, add_job, client
@@ -73,6 +74,7 @@ async def test_a_harvest_of_slow_large_files_never_delays_api_calls(
     assert api.closed
     assert downloads.closed
     assert all(user.login for user in users)
+    assert isinstance(created, PipelineCreation)
     assert created.id
     assert report.downloaded == FILES
     assert held.held == FILES
