@@ -20,11 +20,13 @@ from .errors import (
     SchemaDriftWarning,
     ServerError,
     TransportError,
+    WaitTimeoutError,
 )
 from .operations import OPERATIONS
 from .pagination import Page, Paginator
 from .retry import RetryPolicy
 from .session import APIDeprecationWarning, AuthScheme, Response
+from .waiting import PipelineOutcome, WaitPolicy
 
 __all__ = [
     "OPERATIONS",
@@ -48,12 +50,15 @@ __all__ = [
     "PaginationError",
     "Paginator",
     "PermissionDeniedError",
+    "PipelineOutcome",
     "RateLimitError",
     "Response",
     "RetryPolicy",
     "SchemaDriftWarning",
     "ServerError",
     "TransportError",
+    "WaitPolicy",
+    "WaitTimeoutError",
     "__version__",
     "webhooks",
 ]

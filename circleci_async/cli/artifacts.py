@@ -9,7 +9,7 @@ from typing import Any, TextIO
 
 from ..artifacts import DEFAULT_ARTIFACT_HOSTS, DownloadReport
 from ..checks import validate_project_slug
-from .common import add_group, connection_options, open_client, positive_int
+from .common import UsageError, add_group, connection_options, open_client, positive_int
 from .output import Output
 from .progress_bar import ProgressBar
 
@@ -37,7 +37,12 @@ def register(groups: Any) -> None:
         help="download the artifacts of a job, workflow, pipeline or branch",
         description=_DESCRIPTION,
     )
-    download.add_argument("project_slug", metavar="PROJECT_SLUG", help="e.g. gh/acme/app")
+    download.add_argument(
+        "project_slug",
+        nargs="?",
+        metavar="PROJECT_SLUG",
+        help="e.g. gh/acme/app (needed with --job and --branch only)",
+    )
     source = download.add_mutually_exclusive_group(required=True)
     source.add_argument("--job", type=int, metavar="N", help="a job number")
     source.add_argument("--workflow", metavar="ID", help="a workflow id")
@@ -68,7 +73,7 @@ def register(groups: Any) -> None:
         metavar="HOST",
         help="also send the token to HOST (a name or *.domain) besides *.circle-artifacts.com",
     )
-    download.set_defaults(run=run_download, interrupted=_INTERRUPTED)
+    download.set_defaults(run=run_download, interrupted=_INTERRUPTED, download_prog=download.prog)
 
 
 def shard_arg(text: str) -> tuple[int, int]:
@@ -87,7 +92,12 @@ def shard_arg(text: str) -> tuple[int, int]:
 
 def run_download(args: argparse.Namespace) -> int:
     """Run `artifacts download`; the exit status."""
-    validate_project_slug(args.project_slug)
+    if args.project_slug is None:
+        if args.job is not None or args.branch is not None:
+            flag = "--job" if args.job is not None else "--branch"
+            raise UsageError(args.download_prog, f"{flag} needs a PROJECT_SLUG such as gh/acme/app")
+    else:
+        validate_project_slug(args.project_slug)
     return asyncio.run(_download(args, sys.stdout, sys.stderr))
 
 

@@ -30,6 +30,7 @@ __all__ = [
     "json_option",
     "open_client",
     "positive_int",
+    "positive_number",
     "project_slug",
 ]
 
@@ -67,6 +68,17 @@ def positive_int(text: str) -> int:
     return value
 
 
+def positive_number(text: str) -> float:
+    """An argparse type: a number of seconds above 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a positive number, got {text}")
+    return value
+
+
 def job_number(text: str) -> int:
     """An argparse type: a job number (a whole number, 0 or more)."""
     try:
@@ -95,6 +107,25 @@ def _add_options(
         action="store_true",
         default=default(False),
         help="print one JSON object per line (JSONL), for jq, instead of tables",
+    )
+    group.add_argument(
+        "--no-color",
+        action="store_true",
+        default=default(False),
+        help="no colour (also when NO_COLOR is set or the output is not a terminal)",
+    )
+    group.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        default=default(False),
+        help="print only errors and what a script reads (ids, JSON)",
+    )
+    group.add_argument(
+        "--debug",
+        action="store_true",
+        default=default(False),
+        help="log every request to stderr (the token masked)",
     )
     if not connection:
         return
