@@ -18,6 +18,7 @@ from .._version import __version__
 from ..client import TOKEN_VARIABLES
 from ..errors import CircleCIError, ConfigurationError, InvalidArgumentError
 from . import (
+    api,
     artifacts,
     demo,
     envvars,
@@ -34,7 +35,9 @@ from .common import CommandParser, UsageError, global_options
 __all__ = ["build_parser", "main"]
 
 PROG = "circleci-async"
-GROUPS = (me, pipelines, workflows, jobs, projects, envvars, artifacts, webhooks, demo, fake)
+GROUPS = (
+    me, pipelines, workflows, jobs, projects, envvars, artifacts, webhooks, api, demo, fake,
+)  # fmt: skip
 """Modules that each add one command group, in the order `--help` lists them."""
 
 _BROKEN_PIPE = 141
