@@ -20,6 +20,7 @@ from ..errors import CircleCIError, ConfigurationError, InvalidArgumentError
 from . import (
     api,
     artifacts,
+    config,
     demo,
     envvars,
     fake,
@@ -36,7 +37,8 @@ __all__ = ["build_parser", "main"]
 
 PROG = "circleci-async"
 GROUPS = (
-    me, pipelines, workflows, jobs, projects, envvars, artifacts, webhooks, api, demo, fake,
+    me, pipelines, workflows, jobs, projects, envvars, artifacts, webhooks, api, config, demo,
+    fake,
 )  # fmt: skip
 """Modules that each add one command group, in the order `--help` lists them."""
 
@@ -91,6 +93,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _secrets(arguments: Sequence[str]) -> list[str]:
     """Token values this run may know: `--token` arguments and the token variables."""
     found = [os.environ.get(variable, "").strip() for variable in TOKEN_VARIABLES]
+    found += config.file_tokens()
     for index, argument in enumerate(arguments):
         if argument == "--token" and index + 1 < len(arguments):
             found.append(arguments[index + 1].strip())

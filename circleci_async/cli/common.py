@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import sys
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any, NoReturn
 
 from ..artifacts import DEFAULT_ARTIFACT_HOSTS
 from ..checks import format_job_number, validate_project_slug
-from ..client import DEFAULT_BASE_URL, TOKEN_VARIABLES, CircleCI
+from ..client import DEFAULT_BASE_URL, CircleCI, resolve_token
 from ..errors import ConfigurationError, InvalidArgumentError
 from ..retry import RetryPolicy
 from .output import Output
@@ -132,13 +131,19 @@ def _add_options(
     group.add_argument(
         "--token",
         default=default(None),
-        help="CircleCI personal API token (default: $CIRCLECI_TOKEN, else $CIRCLE_TOKEN)",
+        help=(
+            "CircleCI personal API token (default: $CIRCLECI_TOKEN, $CIRCLE_TOKEN, "
+            "$CIRCLECI_CLI_TOKEN, the config file, ~/.circleci/cli.yml)"
+        ),
     )
     group.add_argument(
         "--base-url",
-        default=default(DEFAULT_BASE_URL),
+        default=default(None),
         metavar="URL",
-        help=f"API root, for CircleCI Server or a test server (default: {DEFAULT_BASE_URL})",
+        help=(
+            "API root, for CircleCI Server or a test server (default: $CIRCLECI_BASE_URL, "
+            f"$CIRCLECI_CLI_HOST, the config files, else {DEFAULT_BASE_URL})"
+        ),
     )
 
 
@@ -171,15 +176,21 @@ def open_client(
     artifact_hosts: Iterable[str] = DEFAULT_ARTIFACT_HOSTS,
     max_concurrency: int = 32,
 ) -> CircleCI:
-    """A client built from `--token` and `--base-url` (or the token's variables)."""
-    if args.token is None and not any(os.environ.get(v, "").strip() for v in TOKEN_VARIABLES):
+    """A client built from the flags, the environment and the config files (`cli.config`)."""
+    from .config import settings_of
+
+    settings = settings_of(args)
+    if settings.token is None:
         raise ConfigurationError(
-            "no CircleCI token: pass --token, or set CIRCLECI_TOKEN or CIRCLE_TOKEN "
-            "(a personal API token from https://app.circleci.com/settings/user/tokens)"
+            "no CircleCI token: pass --token, or set CIRCLECI_TOKEN (or CIRCLE_TOKEN, "
+            'CIRCLECI_CLI_TOKEN), or put token = "..." in the config file '
+            "(see: circleci-async config show; a personal API token from "
+            "https://app.circleci.com/settings/user/tokens)"
         )
+    resolve_token(settings.token.value, source=settings.token.source)
     return CircleCI(
-        args.token,
-        base_url=args.base_url,
+        settings.token.value,
+        base_url=settings.base_url.value,
         max_concurrency=max_concurrency,
         artifact_hosts=artifact_hosts,
         retry=RETRY_POLICY,
