@@ -20,6 +20,7 @@ from ..errors import CircleCIError, ConfigurationError, InvalidArgumentError
 from . import (
     api,
     artifacts,
+    completion,
     config,
     demo,
     envvars,
@@ -38,7 +39,7 @@ __all__ = ["build_parser", "main"]
 PROG = "circleci-async"
 GROUPS = (
     me, pipelines, workflows, jobs, projects, envvars, artifacts, webhooks, api, config, demo,
-    fake,
+    fake, completion,
 )  # fmt: skip
 """Modules that each add one command group, in the order `--help` lists them."""
 
