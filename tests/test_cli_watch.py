@@ -113,3 +113,23 @@ def test_the_live_view_redraws_in_place_and_colours_by_status() -> None:
     assert "\x1b[2F\x1b[J" in drawn, "moves up over the two lines and clears them"
     assert "\x1b[32mjob lint: success\x1b[0m" in drawn
     assert "\x1b[31mjob test: failed\x1b[0m" in drawn
+
+
+async def test_quiet_prints_only_the_id_and_the_verdict(
+    fake_factory: FakeFactory, clock: SteppingClock, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fake = await builder(fake_factory, clock)
+    status = await run(against(fake, "-q", "pipelines", "trigger", SLUG, "--wait"))
+    out = capsys.readouterr().out
+    [pipeline] = fake.state.pipelines.values()
+    assert status == 0
+    assert out == f"{pipeline.id}\n\npipeline 1 passed: success\n"
+
+
+async def test_exit_status_without_wait_is_a_usage_error(
+    fake: FakeCircleCI, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fake.state.add_project(SLUG)
+    assert await run(against(fake, "pipelines", "trigger", SLUG, "--exit-status")) == 2
+    assert "--exit-status needs --wait" in capsys.readouterr().err
+    assert not fake.state.pipelines

@@ -33,6 +33,7 @@ from . import (
     workflows,
 )
 from .common import CommandParser, UsageError, global_options
+from .runtime import TERMINATED, debug_logging, sigterm_as_sigint
 
 __all__ = ["build_parser", "main"]
 
@@ -53,8 +54,9 @@ def build_parser() -> CommandParser:
         prog=PROG,
         description="A command line for the CircleCI API v2.",
         epilog=(
-            "Exit status: 0 done, 1 failed, 2 wrong command line or no token, "
-            "130 interrupted, 141 output closed early. Run GROUP --help for its commands."
+            "Exit status: 0 done, 1 failed, 2 wrong command line, configuration or no token, "
+            "130 interrupted, 141 output closed early, 143 terminated (SIGTERM). "
+            "Run GROUP --help for its commands."
         ),
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -70,15 +72,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
     secrets = _secrets(arguments)
     args: argparse.Namespace | None = None
+    terminated = [False]
     try:
         args = build_parser().parse_args(arguments)
-        status: int = args.run(args)
+        with sigterm_as_sigint() as terminated, debug_logging(args.debug, secrets):
+            status: int = args.run(args)
     except UsageError as error:
         return _fail(str(error), 2, secrets, prefix=False)
     except SystemExit as done:
         return done.code if isinstance(done.code, int) else 0
     except KeyboardInterrupt:
-        return _fail(getattr(args, "interrupted", "interrupted"), 130, secrets)
+        said = getattr(args, "interrupted", "interrupted")
+        if terminated[0]:
+            rest = said.removeprefix("interrupted").lstrip("; ")
+            return _fail(f"terminated (SIGTERM){'; ' + rest if rest else ''}", TERMINATED, secrets)
+        return _fail(said, 130, secrets)
     except BrokenPipeError:
         _silence_stdout()
         return _BROKEN_PIPE

@@ -102,7 +102,7 @@ def run_download(args: argparse.Namespace) -> int:
 
 
 async def _download(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    bar = ProgressBar(err) if err.isatty() else None
+    bar = ProgressBar(err) if err.isatty() and not args.quiet else None
     hosts = [*DEFAULT_ARTIFACT_HOSTS, *args.artifact_host]
     options: dict[str, Any] = {
         "concurrency": args.concurrency,

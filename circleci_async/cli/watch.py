@@ -2,7 +2,7 @@
 
 On a terminal the view redraws in place (a block of lines: the pipeline, its workflows, their
 jobs); otherwise one line is printed per change of state, for logs. With `--json` only the
-final object is printed. `--exit-status` makes the command end with 1 when the build failed,
+final object is printed, with `-q` only the verdict. `--exit-status` makes the command end with 1 when the build failed,
 as `gh run watch --exit-status` does.
 """
 
@@ -128,7 +128,7 @@ async def watch_pipeline(
     view = _view(out, args)
 
     async def draw(outcome: PipelineOutcome) -> None:
-        if out.json_lines:
+        if out.json_lines or args.quiet:
             return
         pipeline = outcome.pipeline
         state = _status(pipeline.state)
@@ -155,7 +155,7 @@ async def _watch_workflow(circle: CircleCI, args: argparse.Namespace, out: Outpu
     view = _view(out, args)
 
     async def draw(workflow: Workflow) -> None:
-        if not out.json_lines:
+        if not out.json_lines and not args.quiet:
             view.show(await _lines_of_workflow(circle, workflow))
 
     workflow = await circle.workflows.wait(args.workflow_id, policy=_policy(args), on_poll=draw)
