@@ -27,9 +27,9 @@ def register(groups: Any) -> None:
         "completion",
         help="print a shell completion script",
         description=(
-            "Print a completion script for SHELL. bash: eval \"$(circleci-async completion "
-            "bash)\" in ~/.bashrc; zsh: circleci-async completion zsh > \"${fpath[1]}/_circleci-"
-            "async\"; fish: circleci-async completion fish > "
+            'Print a completion script for SHELL. bash: eval "$(circleci-async completion '
+            'bash)" in ~/.bashrc; zsh: circleci-async completion zsh > "${fpath[1]}/_circleci-'
+            'async"; fish: circleci-async completion fish > '
             "~/.config/fish/completions/circleci-async.fish."
         ),
     )

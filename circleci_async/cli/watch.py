@@ -2,8 +2,8 @@
 
 On a terminal the view redraws in place (a block of lines: the pipeline, its workflows, their
 jobs); otherwise one line is printed per change of state, for logs. With `--json` only the
-final object is printed, with `-q` only the verdict. `--exit-status` makes the command end with 1 when the build failed,
-as `gh run watch --exit-status` does.
+final object is printed, with `-q` only the verdict. `--exit-status` makes the command end
+with 1 when the build failed, as `gh run watch --exit-status` does.
 """
 
 from __future__ import annotations
