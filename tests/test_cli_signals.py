@@ -11,7 +11,7 @@ import pytest
 
 from circleci_async.testing import FakeCircleCI
 
-from .cli_helpers import against, run
+from .cli_helpers import against, closed_port, run
 from .conftest import FakeFactory
 
 
@@ -51,3 +51,25 @@ async def test_without_debug_nothing_is_logged(
 ) -> None:
     assert await run(against(fake, "me")) == 0
     assert capsys.readouterr().err == ""
+
+
+async def test_a_404_on_an_api_root_without_api_v2_suggests_it(
+    fake: FakeCircleCI, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = fake.base_url.removesuffix("/api/v2")
+    assert await run(["me", "--base-url", root, "--token", fake.token]) == 1
+    err = capsys.readouterr().err
+    assert f"did you mean --base-url {fake.base_url}?" in err
+    assert err.count("\n") == 1
+
+
+async def test_a_refused_connection_names_host_port_and_reason(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    port = closed_port()
+    assert (
+        await run(["me", "--base-url", f"http://127.0.0.1:{port}/api/v2", "--token", "t0ken"]) == 1
+    )
+    err = capsys.readouterr().err
+    assert f"cannot connect to 127.0.0.1 port {port}: Connection refused" in err
+    assert "ssl:default" not in err

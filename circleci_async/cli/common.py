@@ -7,11 +7,12 @@ import asyncio
 import sys
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any, NoReturn
+from urllib.parse import urlsplit
 
 from ..artifacts import DEFAULT_ARTIFACT_HOSTS
 from ..checks import format_job_number, validate_project_slug
 from ..client import DEFAULT_BASE_URL, CircleCI, resolve_token
-from ..errors import ConfigurationError, InvalidArgumentError
+from ..errors import CircleCIError, ConfigurationError, InvalidArgumentError, NotFoundError
 from ..retry import RetryPolicy
 from .output import Output
 
@@ -202,7 +203,10 @@ def api_command(body: ApiCommand) -> Callable[[argparse.Namespace], int]:
 
     async def call(args: argparse.Namespace, out: Output) -> int:
         async with open_client(args) as circle:
-            status = await body(circle, args, out)
+            try:
+                status = await body(circle, args, out)
+            except NotFoundError as error:
+                raise _with_api_root_hint(error, circle.base_url) from None
         return 0 if status is None else status
 
     def run(args: argparse.Namespace) -> int:
@@ -210,6 +214,16 @@ def api_command(body: ApiCommand) -> Callable[[argparse.Namespace], int]:
 
     run.__doc__ = body.__doc__
     return run
+
+
+def _with_api_root_hint(error: NotFoundError, base_url: str) -> CircleCIError:
+    """A 404 as it is, or with a hint when the API root lacks CircleCI's `/api/v2`."""
+    if urlsplit(base_url).path.rstrip("/").endswith("/api/v2"):
+        return error
+    return CircleCIError(
+        f"{error}; the API root {base_url} does not end in /api/v2: "
+        f"did you mean --base-url {base_url.rstrip('/')}/api/v2?"
+    )
 
 
 def add_group(groups: Any, name: str, help_text: str) -> Any:
