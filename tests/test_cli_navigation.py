@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from circleci_async.testing import FakeCircleCI
@@ -84,3 +86,17 @@ async def test_artifacts_download_by_pipeline_or_workflow_needs_no_slug(
     err = capsys.readouterr().err
     assert status == 2
     assert "--job needs a PROJECT_SLUG" in err
+
+
+async def test_a_destination_that_is_a_file_is_one_line_naming_it(
+    fake: FakeCircleCI, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    pipeline_id, _, _, _ = built(fake)
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    args = ["artifacts", "download", "--pipeline", pipeline_id, "--dest", str(blocker)]
+    status = await run(against(fake, *args))
+    err = capsys.readouterr().err
+    assert status == 1
+    assert err.count("\n") == 1, err
+    assert f"the destination folder {blocker} cannot be used" in err
