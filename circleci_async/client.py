@@ -137,7 +137,11 @@ class CircleCI:
     once per operation and field; `strict=True` raises `DecodeError` instead. `raw` calls
     any operation by its path template and returns the JSON as sent.
 
-    One attribute per part of the API (the spec's tags); `circleci_async.OPERATIONS` maps
+    Services, one attribute per part of the API (the spec's tags): `users`, `pipelines`
+    (also `wait()`), `workflows` (also `wait()`), `jobs`, `projects`, `contexts`, `insights`,
+    `schedules`, `webhooks`, `oidc`, `policies`, `organizations`, `groups`,
+    `pipeline_definitions`, `triggers`, `deploys`, `rollbacks`, `usage`; and `artifacts`
+    (bulk downloads) and `raw` (any path). `circleci_async.OPERATIONS` maps
     every spec operationId to its method. Lists come back as lazy `Paginator`s. Methods
     that POST or PATCH are sent once unless a retry is known to be safe; pass
     `idempotent=True` to retry them like GETs.

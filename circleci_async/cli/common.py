@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import re
 import sys
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any, NoReturn
@@ -50,7 +51,15 @@ class UsageError(Exception):
 
 
 class CommandParser(argparse.ArgumentParser):
-    """An `ArgumentParser` whose errors raise `UsageError` instead of printing usage."""
+    """An `ArgumentParser` whose errors raise `UsageError` instead of printing usage.
+
+    A value that starts with a minus and a digit (`--shard -1/2`, `--offset -2`) is read as
+    a value, not as an unknown flag, so that its own check can name what is wrong with it.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._negative_number_matcher = re.compile(r"^-\d")
 
     def error(self, message: str) -> NoReturn:
         """Raise `UsageError` naming the command."""
