@@ -58,7 +58,6 @@ def _status(value: object) -> str:
     return str(getattr(value, "value", value) or "-")
 
 
-_PASSED = frozenset({"success", "not_run"})
 _FAILED = frozenset(
     {"failed", "error", "canceled", "unauthorized", "infrastructure_fail", "timedout",
      "terminated-unknown", "errored"}
@@ -66,8 +65,10 @@ _FAILED = frozenset(
 
 
 def _mark(status: str) -> str:
-    if status in _PASSED:
+    if status == "success":
         return "✓"
+    if status == "not_run":
+        return "-"
     return "✗" if status in _FAILED else "*"
 
 
