@@ -55,3 +55,11 @@ async def test_awaiting_a_paginator_says_how_to_read_it(fake: FakeCircleCI) -> N
     async with CircleCI(fake.token, base_url=fake.base_url) as circle:
         with pytest.raises(TypeError, match=r"await paginator.collect\(\)"):
             await circle.pipelines.list(SLUG)
+
+
+def test_a_slug_with_accents_says_names_are_ascii() -> None:
+    from circleci_async.checks import validate_project_slug
+    from circleci_async.errors import InvalidArgumentError
+
+    with pytest.raises(InvalidArgumentError, match="only ASCII letters"):
+        validate_project_slug("gh/acmé/ápi")
