@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
 from circleci_async.testing import FakeCircleCI
 
+from .artifacts_helpers import add_job
 from .cli_helpers import against, assert_table, ok, run
 
 SLUG = "gh/acme/api-server"
@@ -63,3 +65,18 @@ def test_a_slug_with_accents_says_names_are_ascii() -> None:
 
     with pytest.raises(InvalidArgumentError, match="only ASCII letters"):
         validate_project_slug("gh/acmé/ápi")
+
+
+async def test_a_host_refused_for_want_of_the_token_is_named_with_the_flag(
+    fake: FakeCircleCI, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    number = add_job(fake, slug=SLUG)
+    for i in range(3):
+        fake.state.add_artifact(SLUG, number, f"out/{i}.txt", b"data")
+    args = ["artifacts", "download", SLUG, "--job", str(number), "--dest", str(tmp_path)]
+    assert await run(against(fake, *args)) == 1
+    err = capsys.readouterr().err
+    hint = "the token was held back from localhost, which is not a trusted artifact host"
+    assert err.count(hint) == 1
+    assert "trust it with --artifact-host localhost" in err
+    assert fake.token not in err

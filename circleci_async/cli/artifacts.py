@@ -7,8 +7,12 @@ import asyncio
 import sys
 from typing import Any, TextIO
 
+from yarl import URL
+
 from ..artifacts import DEFAULT_ARTIFACT_HOSTS, DownloadReport
+from ..artifacts.hosts import TrustedHosts
 from ..checks import validate_project_slug
+from ..errors import AuthenticationError, PermissionDeniedError
 from .common import UsageError, add_group, connection_options, open_client, positive_int
 from .output import Output
 from .progress_bar import ProgressBar
@@ -120,6 +124,7 @@ async def _download(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             args, artifact_hosts=hosts, max_concurrency=max(32, args.concurrency + 8)
         ) as circle:
             harvest = circle.artifacts
+            trusted = harvest.hosts
             if args.job is not None:
                 report = await harvest.download_job(slug, args.job, dest, **options)
             elif args.workflow is not None:
@@ -137,7 +142,24 @@ async def _download(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         if bar is not None:
             bar.finish()
     _print_report(report, Output(out, json_lines=args.json), err)
+    for host in _held_back(report, trusted):
+        err.write(
+            f"the token was held back from {host}, which is not a trusted artifact host, and it "
+            f"refused the download: if {host} is yours, trust it with --artifact-host {host}\n"
+        )
     return 0 if report.ok else 1
+
+
+def _held_back(report: DownloadReport, trusted: TrustedHosts) -> list[str]:
+    """Hosts that refused a file (401 or 403) and were not sent the token."""
+    hosts: list[str] = []
+    for result in report.failures:
+        error = result.error
+        if isinstance(error, AuthenticationError | PermissionDeniedError) and error.url:
+            url = URL(error.url)
+            if url.host and not trusted.allows(url) and url.host not in hosts:
+                hosts.append(url.host)
+    return hosts
 
 
 def report_json(report: DownloadReport) -> dict[str, Any]:
