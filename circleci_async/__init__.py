@@ -32,11 +32,13 @@ if TYPE_CHECKING:
         SchemaDriftWarning,
         ServerError,
         TransportError,
+        WaitTimeoutError,
     )
     from .operations import OPERATIONS
     from .pagination import Page, Paginator
     from .retry import RetryPolicy
     from .session import APIDeprecationWarning, AuthScheme, Response
+    from .waiting import PipelineOutcome, WaitPolicy
 
 _HOMES = {
     ".artifacts": ("ArtifactError", "ArtifactRef", "DownloadReport", "FileResult"),
@@ -58,11 +60,13 @@ _HOMES = {
         "SchemaDriftWarning",
         "ServerError",
         "TransportError",
+        "WaitTimeoutError",
     ),
     ".operations": ("OPERATIONS",),
     ".pagination": ("Page", "Paginator"),
     ".retry": ("RetryPolicy",),
     ".session": ("APIDeprecationWarning", "AuthScheme", "Response"),
+    ".waiting": ("PipelineOutcome", "WaitPolicy"),
 }
 _HOME_OF = {name: module for module, names in _HOMES.items() for name in names}
 _SUBMODULES = ("webhooks",)
@@ -89,6 +93,7 @@ __all__ = [
     "PaginationError",
     "Paginator",
     "PermissionDeniedError",
+    "PipelineOutcome",
     "RateLimitError",
     "Response",
     "ResponseTooLargeError",
@@ -96,6 +101,8 @@ __all__ = [
     "SchemaDriftWarning",
     "ServerError",
     "TransportError",
+    "WaitPolicy",
+    "WaitTimeoutError",
     "__version__",
     "webhooks",
 ]

@@ -320,7 +320,10 @@ def _checked_slug(slug: str) -> str:
     elif parts[0] not in _VCS_PROVIDERS:
         problem = "the vcs part must be gh, github, bb, bitbucket or circleci"
     elif not (_SLUG_PART.match(parts[1]) and _SLUG_PART.match(parts[2])):
-        problem = "org and repo may hold only letters, digits, '.', '_' and '-'"
+        problem = (
+            "org and repo may hold only ASCII letters, digits, '.', '_' and '-' "
+            "(as GitHub and Bitbucket names do)"
+        )
     if problem:
         raise InvalidArgumentError(f"malformed project slug {slug!r}: {problem}")
     return slug

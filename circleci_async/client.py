@@ -6,6 +6,7 @@ import os
 import re
 from collections.abc import Callable, Iterable
 from types import TracebackType
+from urllib.parse import urlsplit
 
 import aiohttp
 
@@ -38,22 +39,61 @@ from .services import (
 )
 from .session import DEFAULT_MAX_RESPONSE_BYTES, AuthScheme, SessionCore
 
-__all__ = ["DEFAULT_BASE_URL", "TOKEN_VARIABLES", "CircleCI", "resolve_token"]
+__all__ = [
+    "BASE_URL_VARIABLES",
+    "DEFAULT_BASE_URL",
+    "TOKEN_VARIABLES",
+    "CircleCI",
+    "resolve_base_url",
+    "resolve_token",
+]
 
 DEFAULT_BASE_URL = "https://circleci.com/api/v2"
-TOKEN_VARIABLES = ("CIRCLECI_TOKEN", "CIRCLE_TOKEN")
+TOKEN_VARIABLES = ("CIRCLECI_TOKEN", "CIRCLE_TOKEN", "CIRCLECI_CLI_TOKEN")
 """Environment variables read for the token, in order, when none is passed."""
+BASE_URL_VARIABLES = ("CIRCLECI_BASE_URL", "CIRCLECI_CLI_HOST")
+"""Environment variables read for the API root, in order: a URL ending in `/api/v2`, or
+(CircleCI CLI's) a host such as `https://circleci.example.com`, to which `/api/v2` is added."""
 _BAD_TOKEN = re.compile(r"[\x00-\x20\x7f]")
 
 
-def resolve_token(token: str | Secret | None = None) -> Secret:
-    """The token from the argument, else `CIRCLECI_TOKEN`, else `CIRCLE_TOKEN`.
+def resolve_base_url(base_url: str | None = None, *, source: str = "base_url") -> str:
+    """The API root: the argument, `CIRCLECI_BASE_URL`, `CIRCLECI_CLI_HOST`, or the default.
+
+    `/api/v2` is added to a `CIRCLECI_CLI_HOST` that lacks it. Raises `ConfigurationError`
+    naming where a value that is no http(s) URL came from.
+    """
+    if base_url is None:
+        for variable in BASE_URL_VARIABLES:
+            value = os.environ.get(variable, "").strip()
+            if value:
+                base_url, source = value, f"${variable}"
+                if variable == "CIRCLECI_CLI_HOST" and not value.rstrip("/").endswith("/api/v2"):
+                    base_url = value.rstrip("/") + "/api/v2"
+                break
+    if base_url is None:
+        return DEFAULT_BASE_URL
+    if not isinstance(base_url, str):
+        raise ConfigurationError(f"{source} must be a string, not {type(base_url).__name__}")
+    parts = urlsplit(base_url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigurationError(
+            f"{source} must be an http:// or https:// URL such as "
+            f"https://circleci.example.com/api/v2, got {base_url!r}"
+        )
+    return base_url
+
+
+def resolve_token(
+    token: str | Secret | None = None, *, source: str = "the token argument"
+) -> Secret:
+    """The token from the argument, else `CIRCLECI_TOKEN`, `CIRCLE_TOKEN`, `CIRCLECI_CLI_TOKEN`.
 
     Raises `ConfigurationError` when there is none, or when it holds spaces or control
-    characters (which would break or inject into the auth header). The token is held as a
-    `Secret` from the start, so no frame of a traceback shows it among its locals.
+    characters (which would break or inject into the auth header); `source` names where a
+    token passed in came from. The token is held as a `Secret` from the start, so no frame
+    of a traceback shows it among its locals.
     """
-    source = "the token argument"
     secret = token if token is None or isinstance(token, Secret) else Secret(token)
     del token
     if secret is None:
@@ -63,7 +103,8 @@ def resolve_token(token: str | Secret | None = None) -> Secret:
                 break
     if secret is None:
         raise ConfigurationError(
-            "no CircleCI token: pass token=..., or set CIRCLECI_TOKEN or CIRCLE_TOKEN "
+            "no CircleCI token: pass token=..., or set CIRCLECI_TOKEN (or CIRCLE_TOKEN, "
+            "CIRCLECI_CLI_TOKEN) "
             "(a personal API token from https://app.circleci.com/settings/user/tokens)"
         )
     problem = _token_problem(secret, source)
@@ -82,9 +123,9 @@ def _token_problem(secret: Secret, source: str) -> str | None:
         return f"the token must be a string, not {type(value).__name__}"
     value = value.strip()
     if not value:
-        return f"{source} is empty"
+        return f"{source} is empty: give a CircleCI personal API token"
     if _BAD_TOKEN.search(value):
-        return f"{source} contains spaces or control characters"
+        return f"{source} contains spaces or control characters: a token is one word"
     return None
 
 
@@ -92,9 +133,10 @@ class CircleCI:
     """An asyncio client for the CircleCI REST API v2.
 
     Use it as `async with CircleCI() as circle:` (or call `await circle.close()`). The
-    token comes from `token`, else `CIRCLECI_TOKEN`, else `CIRCLE_TOKEN`, and is sent as
-    `Circle-Token` (or `Authorization: Bearer` with `auth="bearer"`) only to the API host.
-    `base_url` points the client at a CircleCI Server install. At most `max_concurrency`
+    token comes from `token`, else `CIRCLECI_TOKEN`, `CIRCLE_TOKEN` or `CIRCLECI_CLI_TOKEN`,
+    and is sent as `Circle-Token` (or `Authorization: Bearer` with `auth="bearer"`) only to
+    the API host. `base_url` (else `CIRCLECI_BASE_URL`, else `CIRCLECI_CLI_HOST` plus
+    `/api/v2`) points the client at a CircleCI Server install. At most `max_concurrency`
     requests are in flight at once; `retry` limits retries; `timeout` is seconds per
     request or an `aiohttp.ClientTimeout`. A `session` passed in is used but never closed.
     `clock`, `sleep` and `random` replace time and chance, for tests. `artifact_hosts` are
@@ -110,7 +152,11 @@ class CircleCI:
     once per operation and field; `strict=True` raises `DecodeError` instead. `raw` calls
     any operation by its path template and returns the JSON as sent.
 
-    One attribute per part of the API (the spec's tags); `circleci_async.OPERATIONS` maps
+    Services, one attribute per part of the API (the spec's tags): `users`, `pipelines`
+    (also `wait()`), `workflows` (also `wait()`), `jobs`, `projects`, `contexts`, `insights`,
+    `schedules`, `webhooks`, `oidc`, `policies`, `organizations`, `groups`,
+    `pipeline_definitions`, `triggers`, `deploys`, `rollbacks`, `usage`; and `artifacts`
+    (bulk downloads) and `raw` (any path). `circleci_async.OPERATIONS` maps
     every spec operationId to its method. Lists come back as lazy `Paginator`s. Methods
     that POST or PATCH are sent once unless a retry is known to be safe; pass
     `idempotent=True` to retry them like GETs.
@@ -165,7 +211,7 @@ class CircleCI:
         self,
         token: str | Secret | None = None,
         *,
-        base_url: str = DEFAULT_BASE_URL,
+        base_url: str | None = None,
         auth: AuthScheme | str = AuthScheme.CIRCLE_TOKEN,
         max_concurrency: int = 32,
         retry: RetryPolicy | None = None,
@@ -197,6 +243,7 @@ class CircleCI:
             if value is not None
         }
         secret = resolve_token(hidden)
+        base_url = resolve_base_url(base_url)
         if gate_url is None:
             gate_url = os.environ.get(GATE_URL_VARIABLE, "").strip() or None
         gate = None

@@ -22,6 +22,7 @@ __all__ = [
     "SchemaDriftWarning",
     "ServerError",
     "TransportError",
+    "WaitTimeoutError",
     "error_for_status",
 ]
 
@@ -215,6 +216,17 @@ class SchemaDriftWarning(UserWarning):
 
 class PaginationError(CircleCIError):
     """A paged walk cannot go on: a page token was rejected or repeated."""
+
+
+class WaitTimeoutError(CircleCIError, TimeoutError):
+    """A waiter's `timeout` passed before the pipeline or workflow ended.
+
+    `.last` is the last state seen.
+    """
+
+    def __init__(self, message: str, *, last: object = None) -> None:
+        super().__init__(message)
+        self.last = last
 
 
 _BY_STATUS: Mapping[int, type[APIError]] = {

@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Any, Generic, TypeVar
+from collections.abc import AsyncIterator, Awaitable, Callable, Generator
+from typing import Any, Generic, NoReturn, TypeVar
 
 import attrs
 
@@ -74,6 +74,15 @@ class Paginator(Generic[T]):
 
     def __repr__(self) -> str:
         return f"Paginator({self.operation}, page_token={self.start_token!r})"
+
+    def __await__(self) -> Generator[None, None, NoReturn]:
+        """Refuse `await paginator` with the ways to read it."""
+        raise TypeError(
+            f"a Paginator ({self.operation}) is not awaited: read it with "
+            "`await paginator.collect()`, `await paginator.first()` or `async for item in "
+            "paginator`"
+        )
+        yield  # pragma: no cover
 
     def pages(self) -> AsyncIterator[Page[T]]:
         """Iterate over whole pages, empty ones included, until the last."""

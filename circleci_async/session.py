@@ -144,6 +144,13 @@ class _Problem:
         code = code if isinstance(code, int) else None
         text = str(exc)
         reason = type(exc).__name__ if not text else f"{type(exc).__name__}: {text}"
+        if isinstance(exc, aiohttp.ClientConnectorError) and not isinstance(
+            exc, aiohttp.ClientConnectorCertificateError | aiohttp.ClientSSLError
+        ):
+            cause = exc.os_error
+            errno = cause.errno if isinstance(cause.errno, int) else None
+            why = os.strerror(errno) if errno and errno > 0 else cause.strerror or str(cause)
+            what, reason = f"cannot connect to {exc.host} port {exc.port}", why
         if code in _EXHAUSTED:
             what = f"local resources exhausted ({os.strerror(code)}); not retried"
             failure = None

@@ -26,6 +26,21 @@ def pytest_configure(config: pytest.Config) -> None:
     )
 
 
+@pytest.fixture(scope="session")
+def empty_home(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A home folder with no config files in it."""
+    return str(tmp_path_factory.mktemp("home"))
+
+
+@pytest.fixture(autouse=True)
+def no_user_config(empty_home: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test reads the developer's config files or CircleCI variables (see cli/config.py)."""
+    monkeypatch.setenv("HOME", empty_home)
+    for variable in ("CIRCLECI_ASYNC_CONFIG", "XDG_CONFIG_HOME", "CIRCLECI_BASE_URL",
+                     "CIRCLECI_CLI_HOST", "CIRCLECI_CLI_TOKEN"):  # fmt: skip
+        monkeypatch.delenv(variable, raising=False)
+
+
 @pytest.fixture(autouse=True)
 def strict_decoding(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
     """Every client in the tests is strict: an answer that drifts from the spec is an error.

@@ -256,11 +256,13 @@ async def test_ctrl_c_exits_130_leaving_only_a_part_file(
 
 def test_the_bar_shows_files_bytes_rate_and_an_open_listing() -> None:
     line = render(progress(listed=40, downloaded=10, bytes=3 << 20, rate=1.5 * (1 << 20)), 80)
-    assert line == "[" + "#" * 8 + "." * 22 + "]" + " 10/40+ files  3.0 MiB  1.5 MiB/s"
+    assert line == "listing... 10 done of 40 listed so far  3.0 MiB  1.5 MiB/s"
+    known = render(progress(listed=40, listing_done=True, downloaded=10), 80)
+    assert known == "[" + "#" * 8 + "." * 22 + "]" + " 10/40 files  0 B  0 B/s"
     done = render(progress(listed=2, listing_done=True, downloaded=1, failed=1), 80)
     assert " 2/2 files, 1 failed  0 B  0 B/s" in done
     assert "." not in done[: done.index("]")]
-    narrow = render(progress(listed=5, downloaded=1), 20)
+    narrow = render(progress(listed=5, listing_done=True, downloaded=1), 20)
     assert len(narrow) <= 20
     assert "[" not in narrow
 
@@ -276,6 +278,6 @@ def test_the_bar_redraws_in_place_at_most_ten_times_a_second() -> None:
     bar.finish()
     frames = stream.getvalue().split("\r")[1:]
     assert len(frames) == 3
-    assert "1/3+" in frames[0]
+    assert "listing... 1 done of 3 listed" in frames[0]
     assert "3/3 files" in frames[1]
     assert frames[2].endswith("\n")

@@ -131,7 +131,11 @@ async def test_pipelines_get_shows_one_pipeline(
     pipeline = fake.state.add_pipeline(
         SLUG, tag="v1.2.0", parameters={"deploy": True}, commit_subject="Release"
     )
-    fields = assert_record(await ok(fake, capsys, "pipelines", "get", pipeline.id))
+    record, _, workflows = (await ok(fake, capsys, "pipelines", "get", pipeline.id)).partition(
+        "\n\n"
+    )
+    assert workflows == "no workflows yet\n"
+    fields = assert_record(record)
     assert fields["id"] == pipeline.id
     assert fields["number"] == str(pipeline.number)
     assert fields["branch"] == "tag:v1.2.0"

@@ -49,7 +49,7 @@ def one_line(err: str) -> str:
         (["envvars", "set", SLUG, "NAME"], "the following arguments are required: VALUE"),
         (["workflows", "rerun"], "the following arguments are required: ID"),
         (["fake", "serve", "--port", "70000"], "not a port number"),
-        (["me", "--base-url", "ftp://example.com"], "base_url must be an http(s) URL"),
+        (["me", "--base-url", "ftp://example.com"], "--base-url must be an http://"),
     ],
 )  # fmt: skip
 def test_usage_errors_exit_2_with_one_line(

@@ -32,7 +32,9 @@ def no_env_token(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.mark.usefixtures("no_env_token")
 def test_no_token_anywhere_is_a_clear_error() -> None:
-    with pytest.raises(ConfigurationError, match="CIRCLECI_TOKEN or CIRCLE_TOKEN"):
+    with pytest.raises(
+        ConfigurationError, match=r"set CIRCLECI_TOKEN \(or CIRCLE_TOKEN, CIRCLECI_CLI_TOKEN\)"
+    ):
         CircleCI()
 
 

@@ -35,6 +35,7 @@ EXPORTED = {
     "PaginationError",
     "Paginator",
     "PermissionDeniedError",
+    "PipelineOutcome",
     "RateLimitError",
     "Response",
     "ResponseTooLargeError",
@@ -42,6 +43,8 @@ EXPORTED = {
     "SchemaDriftWarning",
     "ServerError",
     "TransportError",
+    "WaitPolicy",
+    "WaitTimeoutError",
     "__version__",
     "webhooks",
 }

@@ -18,7 +18,10 @@ from .._version import __version__
 from ..client import TOKEN_VARIABLES
 from ..errors import CircleCIError, ConfigurationError, InvalidArgumentError
 from . import (
+    api,
     artifacts,
+    completion,
+    config,
     demo,
     envvars,
     fake,
@@ -30,11 +33,15 @@ from . import (
     workflows,
 )
 from .common import CommandParser, UsageError, global_options
+from .runtime import TERMINATED, debug_logging, sigterm_as_sigint
 
 __all__ = ["build_parser", "main"]
 
 PROG = "circleci-async"
-GROUPS = (me, pipelines, workflows, jobs, projects, envvars, artifacts, webhooks, demo, fake)
+GROUPS = (
+    me, pipelines, workflows, jobs, projects, envvars, artifacts, webhooks, api, config, demo,
+    fake, completion,
+)  # fmt: skip
 """Modules that each add one command group, in the order `--help` lists them."""
 
 _BROKEN_PIPE = 141
@@ -47,8 +54,9 @@ def build_parser() -> CommandParser:
         prog=PROG,
         description="A command line for the CircleCI API v2.",
         epilog=(
-            "Exit status: 0 done, 1 failed, 2 wrong command line or no token, "
-            "130 interrupted, 141 output closed early. Run GROUP --help for its commands."
+            "Exit status: 0 done, 1 failed, 2 wrong command line, configuration or no token, "
+            "130 interrupted, 141 output closed early, 143 terminated (SIGTERM). "
+            "Run GROUP --help for its commands."
         ),
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -64,15 +72,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
     secrets = _secrets(arguments)
     args: argparse.Namespace | None = None
+    terminated = [False]
     try:
         args = build_parser().parse_args(arguments)
-        status: int = args.run(args)
+        with sigterm_as_sigint() as terminated, debug_logging(args.debug, secrets):
+            status: int = args.run(args)
     except UsageError as error:
         return _fail(str(error), 2, secrets, prefix=False)
     except SystemExit as done:
         return done.code if isinstance(done.code, int) else 0
     except KeyboardInterrupt:
-        return _fail(getattr(args, "interrupted", "interrupted"), 130, secrets)
+        said = getattr(args, "interrupted", "interrupted")
+        if terminated[0]:
+            rest = said.removeprefix("interrupted").lstrip("; ")
+            return _fail(f"terminated (SIGTERM){'; ' + rest if rest else ''}", TERMINATED, secrets)
+        return _fail(said, 130, secrets)
     except BrokenPipeError:
         _silence_stdout()
         return _BROKEN_PIPE
@@ -88,6 +102,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _secrets(arguments: Sequence[str]) -> list[str]:
     """Token values this run may know: `--token` arguments and the token variables."""
     found = [os.environ.get(variable, "").strip() for variable in TOKEN_VARIABLES]
+    found += config.file_tokens()
     for index, argument in enumerate(arguments):
         if argument == "--token" and index + 1 < len(arguments):
             found.append(arguments[index + 1].strip())

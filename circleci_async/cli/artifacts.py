@@ -7,9 +7,13 @@ import asyncio
 import sys
 from typing import Any, TextIO
 
+from yarl import URL
+
 from ..artifacts import DEFAULT_ARTIFACT_HOSTS, DownloadReport
+from ..artifacts.hosts import TrustedHosts
 from ..checks import validate_project_slug
-from .common import add_group, connection_options, open_client, positive_int
+from ..errors import AuthenticationError, PermissionDeniedError
+from .common import UsageError, add_group, connection_options, open_client, positive_int
 from .output import Output
 from .progress_bar import ProgressBar
 
@@ -37,7 +41,12 @@ def register(groups: Any) -> None:
         help="download the artifacts of a job, workflow, pipeline or branch",
         description=_DESCRIPTION,
     )
-    download.add_argument("project_slug", metavar="PROJECT_SLUG", help="e.g. gh/acme/app")
+    download.add_argument(
+        "project_slug",
+        nargs="?",
+        metavar="PROJECT_SLUG",
+        help="e.g. gh/acme/app (needed with --job and --branch only)",
+    )
     source = download.add_mutually_exclusive_group(required=True)
     source.add_argument("--job", type=int, metavar="N", help="a job number")
     source.add_argument("--workflow", metavar="ID", help="a workflow id")
@@ -68,7 +77,7 @@ def register(groups: Any) -> None:
         metavar="HOST",
         help="also send the token to HOST (a name or *.domain) besides *.circle-artifacts.com",
     )
-    download.set_defaults(run=run_download, interrupted=_INTERRUPTED)
+    download.set_defaults(run=run_download, interrupted=_INTERRUPTED, download_prog=download.prog)
 
 
 def shard_arg(text: str) -> tuple[int, int]:
@@ -87,12 +96,17 @@ def shard_arg(text: str) -> tuple[int, int]:
 
 def run_download(args: argparse.Namespace) -> int:
     """Run `artifacts download`; the exit status."""
-    validate_project_slug(args.project_slug)
+    if args.project_slug is None:
+        if args.job is not None or args.branch is not None:
+            flag = "--job" if args.job is not None else "--branch"
+            raise UsageError(args.download_prog, f"{flag} needs a PROJECT_SLUG such as gh/acme/app")
+    else:
+        validate_project_slug(args.project_slug)
     return asyncio.run(_download(args, sys.stdout, sys.stderr))
 
 
 async def _download(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    bar = ProgressBar(err) if err.isatty() else None
+    bar = ProgressBar(err) if err.isatty() and not args.quiet else None
     hosts = [*DEFAULT_ARTIFACT_HOSTS, *args.artifact_host]
     options: dict[str, Any] = {
         "concurrency": args.concurrency,
@@ -110,6 +124,7 @@ async def _download(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             args, artifact_hosts=hosts, max_concurrency=max(32, args.concurrency + 8)
         ) as circle:
             harvest = circle.artifacts
+            trusted = harvest.hosts
             if args.job is not None:
                 report = await harvest.download_job(slug, args.job, dest, **options)
             elif args.workflow is not None:
@@ -127,7 +142,24 @@ async def _download(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         if bar is not None:
             bar.finish()
     _print_report(report, Output(out, json_lines=args.json), err)
+    for host in _held_back(report, trusted):
+        err.write(
+            f"the token was held back from {host}, which is not a trusted artifact host, and it "
+            f"refused the download: if {host} is yours, trust it with --artifact-host {host}\n"
+        )
     return 0 if report.ok else 1
+
+
+def _held_back(report: DownloadReport, trusted: TrustedHosts) -> list[str]:
+    """Hosts that refused a file (401 or 403) and were not sent the token."""
+    hosts: list[str] = []
+    for result in report.failures:
+        error = result.error
+        if isinstance(error, AuthenticationError | PermissionDeniedError) and error.url:
+            url = URL(error.url)
+            if url.host and not trusted.allows(url) and url.host not in hosts:
+                hosts.append(url.host)
+    return hosts
 
 
 def report_json(report: DownloadReport) -> dict[str, Any]:

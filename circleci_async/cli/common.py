@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
+import re
 import sys
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any, NoReturn
+from urllib.parse import urlsplit
 
 from ..artifacts import DEFAULT_ARTIFACT_HOSTS
 from ..checks import format_job_number, validate_project_slug
-from ..client import DEFAULT_BASE_URL, TOKEN_VARIABLES, CircleCI
-from ..errors import ConfigurationError, InvalidArgumentError
+from ..client import DEFAULT_BASE_URL, CircleCI, resolve_token
+from ..errors import CircleCIError, ConfigurationError, InvalidArgumentError, NotFoundError
 from ..retry import RetryPolicy
 from .output import Output
 
@@ -30,6 +31,7 @@ __all__ = [
     "json_option",
     "open_client",
     "positive_int",
+    "positive_number",
     "project_slug",
 ]
 
@@ -49,7 +51,15 @@ class UsageError(Exception):
 
 
 class CommandParser(argparse.ArgumentParser):
-    """An `ArgumentParser` whose errors raise `UsageError` instead of printing usage."""
+    """An `ArgumentParser` whose errors raise `UsageError` instead of printing usage.
+
+    A value that starts with a minus and a digit (`--shard -1/2`, `--offset -2`) is read as
+    a value, not as an unknown flag, so that its own check can name what is wrong with it.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._negative_number_matcher = re.compile(r"^-\d")
 
     def error(self, message: str) -> NoReturn:
         """Raise `UsageError` naming the command."""
@@ -64,6 +74,17 @@ def positive_int(text: str) -> int:
         raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def positive_number(text: str) -> float:
+    """An argparse type: a number of seconds above 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a positive number, got {text}")
     return value
 
 
@@ -96,18 +117,43 @@ def _add_options(
         default=default(False),
         help="print one JSON object per line (JSONL), for jq, instead of tables",
     )
+    group.add_argument(
+        "--no-color",
+        action="store_true",
+        default=default(False),
+        help="no colour (also when NO_COLOR is set or the output is not a terminal)",
+    )
+    group.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        default=default(False),
+        help="print only errors and what a script reads (ids, JSON)",
+    )
+    group.add_argument(
+        "--debug",
+        action="store_true",
+        default=default(False),
+        help="log every request to stderr (the token masked)",
+    )
     if not connection:
         return
     group.add_argument(
         "--token",
         default=default(None),
-        help="CircleCI personal API token (default: $CIRCLECI_TOKEN, else $CIRCLE_TOKEN)",
+        help=(
+            "CircleCI personal API token (default: $CIRCLECI_TOKEN, $CIRCLE_TOKEN, "
+            "$CIRCLECI_CLI_TOKEN, the config file, ~/.circleci/cli.yml)"
+        ),
     )
     group.add_argument(
         "--base-url",
-        default=default(DEFAULT_BASE_URL),
+        default=default(None),
         metavar="URL",
-        help=f"API root, for CircleCI Server or a test server (default: {DEFAULT_BASE_URL})",
+        help=(
+            "API root, for CircleCI Server or a test server (default: $CIRCLECI_BASE_URL, "
+            f"$CIRCLECI_CLI_HOST, the config files, else {DEFAULT_BASE_URL})"
+        ),
     )
 
 
@@ -140,15 +186,21 @@ def open_client(
     artifact_hosts: Iterable[str] = DEFAULT_ARTIFACT_HOSTS,
     max_concurrency: int = 32,
 ) -> CircleCI:
-    """A client built from `--token` and `--base-url` (or the token's variables)."""
-    if args.token is None and not any(os.environ.get(v, "").strip() for v in TOKEN_VARIABLES):
+    """A client built from the flags, the environment and the config files (`cli.config`)."""
+    from .config import settings_of
+
+    settings = settings_of(args)
+    if settings.token is None:
         raise ConfigurationError(
-            "no CircleCI token: pass --token, or set CIRCLECI_TOKEN or CIRCLE_TOKEN "
-            "(a personal API token from https://app.circleci.com/settings/user/tokens)"
+            "no CircleCI token: pass --token, or set CIRCLECI_TOKEN (or CIRCLE_TOKEN, "
+            'CIRCLECI_CLI_TOKEN), or put token = "..." in the config file '
+            "(see: circleci-async config show; a personal API token from "
+            "https://app.circleci.com/settings/user/tokens)"
         )
+    resolve_token(settings.token.value, source=settings.token.source)
     return CircleCI(
-        args.token,
-        base_url=args.base_url,
+        settings.token.value,
+        base_url=settings.base_url.value,
         max_concurrency=max_concurrency,
         artifact_hosts=artifact_hosts,
         retry=RETRY_POLICY,
@@ -160,7 +212,10 @@ def api_command(body: ApiCommand) -> Callable[[argparse.Namespace], int]:
 
     async def call(args: argparse.Namespace, out: Output) -> int:
         async with open_client(args) as circle:
-            status = await body(circle, args, out)
+            try:
+                status = await body(circle, args, out)
+            except NotFoundError as error:
+                raise _with_api_root_hint(error, circle.base_url) from None
         return 0 if status is None else status
 
     def run(args: argparse.Namespace) -> int:
@@ -168,6 +223,16 @@ def api_command(body: ApiCommand) -> Callable[[argparse.Namespace], int]:
 
     run.__doc__ = body.__doc__
     return run
+
+
+def _with_api_root_hint(error: NotFoundError, base_url: str) -> CircleCIError:
+    """A 404 as it is, or with a hint when the API root lacks CircleCI's `/api/v2`."""
+    if urlsplit(base_url).path.rstrip("/").endswith("/api/v2"):
+        return error
+    return CircleCIError(
+        f"{error}; the API root {base_url} does not end in /api/v2: "
+        f"did you mean --base-url {base_url.rstrip('/')}/api/v2?"
+    )
 
 
 def add_group(groups: Any, name: str, help_text: str) -> Any:

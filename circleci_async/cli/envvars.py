@@ -11,6 +11,7 @@ import argparse
 import getpass
 import sys
 from collections.abc import AsyncIterator
+from datetime import datetime
 from typing import Any
 
 from ..client import CircleCI
@@ -18,17 +19,37 @@ from ..models import EnvironmentVariable
 from .common import add_api_command, add_group, project_slug
 from .output import Column, Output
 
-__all__ = ["ENV_VAR_COLUMNS", "listed_value", "mask", "read_value", "register", "shown_value"]
+__all__ = [
+    "ENV_VAR_COLUMNS",
+    "created",
+    "listed_value",
+    "mask",
+    "read_value",
+    "register",
+    "shown_value",
+]
 
 _MASK = "xxxx"
 _SHOWN_TAIL = 4
 _LONG_ENOUGH = 12
 """Values shorter than this show no characters at all in a mask of our own."""
 
+
+def created(variable: EnvironmentVariable) -> object:
+    """When a variable was created, as a time (shown like every other table's), or as sent."""
+    raw = variable.created_at
+    if not isinstance(raw, str):
+        return raw
+    try:
+        return datetime.fromisoformat(raw.removeprefix("#joda/inst ").strip().strip('"'))
+    except ValueError:
+        return raw
+
+
 ENV_VAR_COLUMNS: list[Column[EnvironmentVariable]] = [
     Column("NAME", lambda v: v.name),
     Column("VALUE", lambda v: v.value),
-    Column("CREATED", lambda v: v.created_at),
+    Column("CREATED", created),
 ]
 """The columns of a project's environment variables (values as CircleCI masks them)."""
 

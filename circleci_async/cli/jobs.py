@@ -1,4 +1,4 @@
-"""`circleci-async jobs get | cancel | tests | artifacts`: a job by project and number."""
+"""`circleci-async jobs list | get | cancel | tests | artifacts`: a job by project and number."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from ..client import CircleCI
 from ..models import Artifact, TestResult
 from .common import add_api_command, add_group, job_number, project_slug
 from .output import Column, Output
+from .workflows import JOB_COLUMNS
 
 __all__ = ["ARTIFACT_COLUMNS", "TEST_COLUMNS", "register"]
 
@@ -43,6 +44,8 @@ ARTIFACT_COLUMNS: list[Column[Artifact]] = [
 def register(groups: Any) -> None:
     """Add the `jobs` group to the top-level sub-parsers."""
     commands = add_group(groups, "jobs", "inspect and cancel jobs, list tests and artifacts")
+    listing = add_api_command(commands, "list", "the jobs of a workflow", _list)
+    listing.add_argument("workflow_id", metavar="WORKFLOW_ID", help="a workflow id")
     for name, help_text, body in (
         ("get", "one job in full", _get),
         ("cancel", "cancel a job", _cancel),
@@ -56,6 +59,12 @@ def register(groups: Any) -> None:
             command.add_argument(
                 "--failed", action="store_true", help="only tests that did not pass or skip"
             )
+
+
+async def _list(circle: CircleCI, args: argparse.Namespace, out: Output) -> None:
+    """Print the jobs of a workflow (as `workflows jobs`)."""
+    jobs = circle.workflows.jobs(args.workflow_id)
+    await out.stream_table(JOB_COLUMNS, jobs, empty="no jobs")
 
 
 async def _get(circle: CircleCI, args: argparse.Namespace, out: Output) -> None:

@@ -6,17 +6,22 @@ import argparse
 from collections.abc import AsyncIterator
 from typing import Any
 
+from ..checks import validate_project_slug
 from ..client import CircleCI
+from ..errors import InvalidArgumentError
 from ..models import Accepted, Pipeline
 from ..pagination import Paginator
 from .common import UsageError, add_api_command, add_group, positive_int, project_slug
 from .output import Column, Output
 from .params import collect_params, pipeline_param
+from .watch import add_wait_options, register_pipeline_watch, watch_pipeline
+from .workflows import WORKFLOW_COLUMNS
 
 __all__ = ["PIPELINE_COLUMNS", "limited", "ref_of", "register"]
 
 _SUBJECT_WIDTH = 60
 _DEFAULT_LIMIT = 20
+_MAX_WORKFLOWS = 200
 
 
 def ref_of(pipeline: Pipeline) -> str | None:
@@ -75,8 +80,18 @@ def register(groups: Any) -> None:
         metavar="N",
         help=f"at most N pipelines ({_DEFAULT_LIMIT})",
     )
-    get = add_api_command(commands, "get", "one pipeline by id", _get, "Show one pipeline.")
-    get.add_argument("pipeline_id", metavar="ID", help="a pipeline id")
+    get = add_api_command(
+        commands,
+        "get",
+        "one pipeline and its workflows",
+        _get,
+        "Show one pipeline, by id or by project and --number, with its workflows' ids.",
+    )
+    get.add_argument("pipeline_id", metavar="ID|SLUG", help="a pipeline id (a slug with --number)")
+    get.add_argument(
+        "--number", type=positive_int, metavar="N", help="the pipeline numbered N of project SLUG"
+    )
+    get.set_defaults(get_prog=get.prog)
     trigger = add_api_command(
         commands,
         "trigger",
@@ -100,7 +115,17 @@ def register(groups: Any) -> None:
         metavar="KEY=VALUE",
         help="a pipeline parameter (repeatable)",
     )
+    trigger.add_argument(
+        "--wait", action="store_true", help="follow the pipeline until it ends (as watch)"
+    )
+    add_wait_options(trigger, exit_status=False)
+    trigger.add_argument(
+        "--exit-status",
+        action="store_true",
+        help="with --wait: exit with 1 when the pipeline failed",
+    )
     trigger.set_defaults(trigger_prog=trigger.prog)
+    register_pipeline_watch(commands)
 
 
 async def _list(circle: CircleCI, args: argparse.Namespace, out: Output) -> None:
@@ -110,8 +135,15 @@ async def _list(circle: CircleCI, args: argparse.Namespace, out: Output) -> None
 
 
 async def _get(circle: CircleCI, args: argparse.Namespace, out: Output) -> None:
-    """Print one pipeline."""
-    pipeline = await circle.pipelines.get(args.pipeline_id)
+    """Print one pipeline, then its workflows."""
+    if args.number is not None:
+        try:
+            slug = validate_project_slug(args.pipeline_id)
+        except InvalidArgumentError as error:
+            raise UsageError(args.get_prog, f"--number needs a project SLUG: {error}") from None
+        pipeline = await circle.pipelines.get_by_number(slug, args.number)
+    else:
+        pipeline = await circle.pipelines.get(args.pipeline_id)
     vcs = pipeline.vcs
     commit = vcs.commit if vcs is not None else None
     trigger = pipeline.trigger
@@ -131,10 +163,17 @@ async def _get(circle: CircleCI, args: argparse.Namespace, out: Output) -> None:
         ("errors", "; ".join(f"{e.type}: {e.message}" for e in pipeline.errors)),
     ]
     out.record(fields, pipeline)
+    if out.json_lines:
+        return
+    workflows = await circle.pipelines.workflows(pipeline.id).collect(_MAX_WORKFLOWS)
+    out.line()
+    out.table(WORKFLOW_COLUMNS, workflows, empty="no workflows yet")
 
 
-async def _trigger(circle: CircleCI, args: argparse.Namespace, out: Output) -> None:
+async def _trigger(circle: CircleCI, args: argparse.Namespace, out: Output) -> int:
     """Trigger a pipeline and print its number, id and state."""
+    if args.exit_status and not args.wait:
+        raise UsageError(args.trigger_prog, "--exit-status needs --wait")
     try:
         params = collect_params(args.param)
     except ValueError as error:
@@ -145,7 +184,7 @@ async def _trigger(circle: CircleCI, args: argparse.Namespace, out: Output) -> N
     ref = f"tag:{args.tag}" if args.tag else args.branch
     if isinstance(created, Accepted):
         out.record([("accepted", created.status), ("message", created.message)], created)
-        return
+        return 0
     fields: list[tuple[str, object]] = [
         ("number", created.number),
         ("id", created.id),
@@ -155,4 +194,11 @@ async def _trigger(circle: CircleCI, args: argparse.Namespace, out: Output) -> N
         ("parameters", params),
         ("created", created.created_at),
     ]
-    out.record(fields, created)
+    if args.quiet and not out.json_lines:
+        out.line(created.id)
+    else:
+        out.record(fields, created)
+    if not args.wait:
+        return 0
+    out.line()
+    return await watch_pipeline(circle, created.id, args, out)

@@ -18,14 +18,15 @@ _REDRAW_INTERVAL = 0.1
 def render(progress: Progress, width: int) -> str:
     """The bar as text of at most `width` characters.
 
-    `12/40+ files` means 12 done of 40 listed so far, with the listing still going on.
+    While the listing goes on the total is not known, so the bar says `listing...` and how
+    many files are done of those listed so far; once it ends, the bar fills towards the total.
     """
-    listed = f"{progress.listed}{'' if progress.listing_done else '+'}"
     failed = f", {progress.failed} failed" if progress.failed else ""
-    text = (
-        f" {progress.done}/{listed} files{failed}  {format_bytes(progress.bytes)}"
-        f"  {format_bytes(progress.rate)}/s"
-    )
+    figures = f"{failed}  {format_bytes(progress.bytes)}  {format_bytes(progress.rate)}/s"
+    if not progress.listing_done:
+        text = f"listing... {progress.done} done of {progress.listed} listed so far{figures}"
+        return text[:width]
+    text = f" {progress.done}/{progress.listed} files{figures}"
     room = min(width - len(text) - 2, _BAR_MAX)
     if room < 5:
         return text.strip()[:width]

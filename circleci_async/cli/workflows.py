@@ -1,4 +1,4 @@
-"""`circleci-async workflows get | jobs | cancel | rerun`."""
+"""`circleci-async workflows list | get | jobs | watch | cancel | rerun`."""
 
 from __future__ import annotations
 
@@ -6,11 +6,13 @@ import argparse
 from typing import Any
 
 from ..client import CircleCI
-from ..models import Accepted, Job
+from ..errors import APIError
+from ..models import Accepted, Job, Workflow
 from .common import add_api_command, add_group
 from .output import Column, Output
+from .watch import register_workflow_watch
 
-__all__ = ["JOB_COLUMNS", "register"]
+__all__ = ["JOB_COLUMNS", "WORKFLOW_COLUMNS", "register", "user_name"]
 
 JOB_COLUMNS: list[Column[Job]] = [
     Column("NUMBER", lambda j: j.job_number, right=True),
@@ -23,10 +25,29 @@ JOB_COLUMNS: list[Column[Job]] = [
 ]
 """The columns of a workflow's jobs."""
 
+WORKFLOW_COLUMNS: list[Column[Workflow]] = [
+    Column("NAME", lambda w: w.name),
+    Column("STATUS", lambda w: w.status),
+    Column("CREATED", lambda w: w.created_at),
+    Column("STOPPED", lambda w: w.stopped_at),
+    Column("ID", lambda w: w.id),
+]
+"""The columns of a pipeline's workflows."""
+
+_MAX_WORKFLOWS = 200
+
 
 def register(groups: Any) -> None:
     """Add the `workflows` group to the top-level sub-parsers."""
-    commands = add_group(groups, "workflows", "inspect, cancel and rerun workflows")
+    commands = add_group(groups, "workflows", "list, inspect, watch, cancel and rerun workflows")
+    listing = add_api_command(
+        commands,
+        "list",
+        "the workflows of a pipeline",
+        _list,
+        "List a pipeline's workflows with their ids (for get, jobs, watch, rerun).",
+    )
+    listing.add_argument("pipeline_id", metavar="PIPELINE_ID", help="a pipeline id")
     for name, help_text, body in (
         ("get", "one workflow by id", _get),
         ("jobs", "the jobs of a workflow", _jobs),
@@ -39,6 +60,24 @@ def register(groups: Any) -> None:
             command.add_argument(
                 "--from-failed", action="store_true", help="rerun only the failed jobs and after"
             )
+    register_workflow_watch(commands)
+
+
+async def user_name(circle: CircleCI, user_id: str | None) -> str | None:
+    """`login (id)` of a user id, or the id alone when the user cannot be read."""
+    if user_id is None:
+        return None
+    try:
+        user = await circle.users.get(user_id)
+    except APIError:
+        return user_id
+    return f"{user.login} ({user_id})" if user.login else user_id
+
+
+async def _list(circle: CircleCI, args: argparse.Namespace, out: Output) -> None:
+    """Print the workflows of a pipeline."""
+    workflows = await circle.pipelines.workflows(args.pipeline_id).collect(_MAX_WORKFLOWS)
+    out.table(WORKFLOW_COLUMNS, workflows, empty="no workflows yet")
 
 
 async def _get(circle: CircleCI, args: argparse.Namespace, out: Output) -> None:
@@ -52,8 +91,8 @@ async def _get(circle: CircleCI, args: argparse.Namespace, out: Output) -> None:
         ("pipeline", f"{workflow.pipeline_number} ({workflow.pipeline_id})"),
         ("created", workflow.created_at),
         ("stopped", workflow.stopped_at),
-        ("started by", workflow.started_by),
-        ("canceled by", workflow.canceled_by),
+        ("started by", None if out.json_lines else await user_name(circle, workflow.started_by)),
+        ("canceled by", None if out.json_lines else await user_name(circle, workflow.canceled_by)),
     ]
     out.record(fields, workflow)
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from .. import checks as check
 from ..endpoints import Endpoint
@@ -19,7 +19,12 @@ from ..models import (
     Workflow,
 )
 from ..pagination import Paginator
+from ..waiting import PipelineOutcome, WaitPolicy, pipeline_is_final, wait_until
 from .base import Service, implements
+from .workflows import wait_policy
+
+if TYPE_CHECKING:
+    from ..webhooks.events import Event
 
 __all__ = ["PipelinesService"]
 
@@ -38,6 +43,10 @@ CONTINUE = Endpoint("continuePipeline", "POST", "/pipeline/continue")
 RUN = Endpoint(
     "triggerPipelineRun", "POST", "/project/{provider}/{organization}/{project}/pipeline/run"
 )
+
+
+_MAX_WORKFLOWS = 500
+"""The most workflows a waiter reads of one pipeline."""
 
 
 def _pipeline_path(pipeline_id: str) -> dict[str, str]:
@@ -233,3 +242,43 @@ class PipelinesService(Service):
         if response.status == 201:
             return self._read_action(response, TriggeredPipeline, RUN)
         return self._read_action(response, PipelineNotTriggered, RUN)
+
+    async def wait(
+        self,
+        pipeline_id: str,
+        *,
+        timeout: float | None = None,  # noqa: ASYNC109 (on the client's clock)
+        policy: WaitPolicy | None = None,
+        events: AsyncIterator[Event] | None = None,
+        on_poll: Callable[[PipelineOutcome], Awaitable[None]] | None = None,
+    ) -> PipelineOutcome:
+        """Wait until a pipeline ends; the pipeline with its workflows (`.passed`, `.status`).
+
+        It has ended when it errored or every workflow is final (a setup workflow alone is
+        not the end). Polls `get()` and `workflows()` at a growing interval (2 s, times 1.5,
+        at most 30 s: see `WaitPolicy`); with `events` (a `WebhookReceiver`), a webhook
+        about the pipeline triggers the next read at once. `on_poll` is awaited with every
+        state read. Raises `WaitTimeoutError` (`.last`: the last `PipelineOutcome`) after
+        `timeout` seconds (default: the policy's, one hour).
+        """
+        _pipeline_path(pipeline_id)
+        policy = wait_policy(policy, timeout)
+
+        async def read() -> PipelineOutcome:
+            pipeline = await self.get(pipeline_id)
+            workflows = await self.workflows(pipeline_id).collect(_MAX_WORKFLOWS)
+            return PipelineOutcome(pipeline, workflows)
+
+        def names(event: Event) -> bool:
+            return event.pipeline.id == pipeline_id
+
+        return await wait_until(
+            self._core,
+            read,
+            lambda seen: pipeline_is_final(seen.pipeline, seen.workflows),
+            what=f"pipeline {pipeline_id}",
+            policy=policy,
+            events=events,
+            names=names,
+            on_poll=on_poll,
+        )

@@ -29,6 +29,19 @@ def _normal(template: str) -> str:
     )
 
 
+_UNSAFE = re.compile(r"[\s?#\\%]|[\x00-\x1f\x7f]")
+
+
+def _check_ad_hoc(template: str) -> None:
+    """Refuse a path outside the spec that could leave the API root or carry a query."""
+    segments = template.split("/")[1:]
+    if _UNSAFE.search(template) or any(part in ("", ".", "..") for part in segments):
+        raise InvalidArgumentError(
+            f"the path {template!r} is not one path under the API root: no empty, '.' or "
+            "'..' segments, spaces, '?', '#', '%' or '\\' (pass a query as params)"
+        )
+
+
 @functools.cache
 def _known() -> dict[tuple[str, str], Endpoint]:
     from ..operations import ENDPOINTS
@@ -62,7 +75,10 @@ class RawService(Service):
             )
         normal = _normal(template)
         known = _known().get((method, normal))
-        return known or Endpoint(f"{method} {template}", method, template)
+        if known is not None:
+            return known
+        _check_ad_hoc(template)
+        return Endpoint(f"{method} {template}", method, template)
 
     def _path(self, endpoint: Endpoint, values: Mapping[str, object]) -> dict[str, str]:
         names = endpoint.placeholders

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from typing import TYPE_CHECKING
+
+import attrs
 
 from .. import checks as check
 from ..endpoints import Endpoint
 from ..models import Accepted, Job, Message, Workflow, WorkflowRerun
 from ..pagination import Paginator
+from ..waiting import FINAL_WORKFLOW_STATUSES, WaitPolicy, wait_until
 from .base import Service, implements
+
+if TYPE_CHECKING:
+    from ..webhooks.events import Event
 
 __all__ = ["WorkflowsService"]
 
@@ -97,3 +104,43 @@ class WorkflowsService(Service):
             ),
         }
         return await self._act(APPROVE, Message, path=path, idempotent=idempotent)
+
+    async def wait(
+        self,
+        workflow_id: str,
+        *,
+        timeout: float | None = None,  # noqa: ASYNC109 (on the client's clock)
+        policy: WaitPolicy | None = None,
+        events: AsyncIterator[Event] | None = None,
+        on_poll: Callable[[Workflow], Awaitable[None]] | None = None,
+    ) -> Workflow:
+        """Wait until a workflow ends (success, failed, error, canceled, ...); the workflow.
+
+        Polls `get()` at a growing interval (2 s, times 1.5, at most 30 s: see `WaitPolicy`);
+        with `events` (a `WebhookReceiver`), a webhook about the workflow triggers the next
+        read at once. `on_poll` is awaited with every state read. Raises `WaitTimeoutError`
+        (`.last`: the workflow as last seen) after `timeout` seconds (default: the
+        policy's, one hour).
+        """
+        check.format_path_id(workflow_id, name="workflow_id")
+        policy = wait_policy(policy, timeout)
+
+        def names(event: Event) -> bool:
+            return getattr(getattr(event, "workflow", None), "id", None) == workflow_id
+
+        return await wait_until(
+            self._core,
+            lambda: self.get(workflow_id),
+            lambda workflow: workflow.status in FINAL_WORKFLOW_STATUSES,
+            what=f"workflow {workflow_id}",
+            policy=policy,
+            events=events,
+            names=names,
+            on_poll=on_poll,
+        )
+
+
+def wait_policy(policy: WaitPolicy | None, timeout: float | None) -> WaitPolicy:
+    """`policy` (default: `WaitPolicy()`) with `timeout` when one is given."""
+    base = policy or WaitPolicy()
+    return base if timeout is None else attrs.evolve(base, timeout=timeout)
