@@ -17,7 +17,6 @@ from .base import Service
 __all__ = ["RawService"]
 
 _METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
-_DOT_SEGMENT = re.compile(r"/\.{1,2}(?:/|$)")
 
 
 def _normal(template: str) -> str:
@@ -68,11 +67,6 @@ class RawService(Service):
             raise InvalidArgumentError(f"method must be one of {', '.join(_METHODS)}")
         if not isinstance(template, str) or not template.startswith("/"):
             raise InvalidArgumentError(f"the path must start with '/', got {template!r}")
-        if any(mark in template for mark in "?#") or _DOT_SEGMENT.search(template):
-            raise InvalidArgumentError(
-                f"the path must hold no '.' or '..' segment, '?' or '#' (pass the query as "
-                f"params), got {template!r}"
-            )
         normal = _normal(template)
         known = _known().get((method, normal))
         if known is not None:
