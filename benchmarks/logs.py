@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import json
 import shutil
 import sys
@@ -119,7 +120,7 @@ async def run(*, smoke: bool = False, size: int | None = None) -> Section:
             folder = Path(tempfile.mkdtemp(prefix="bench-logs-"))
             try:
                 async with peak_rss() as grown:
-                    written, took = await timed(lambda c=contestant, f=folder: c(info, f))
+                    written, took = await timed(functools.partial(contestant, info, folder))
             finally:
                 shutil.rmtree(folder, ignore_errors=True)
             walls[name], peaks[name], sizes[name] = took.wall, grown[0] / MIB, written
