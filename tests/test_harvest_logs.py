@@ -17,6 +17,7 @@ from circleci_async.testing import FakeCircleCI
 from circleci_async.testing.logs import EXIT_LINE, TIMEOUT_LINE
 
 from .artifacts_helpers import SLUG, client, files_under
+from .conftest import FakeFactory
 
 STEPS = (
     "000-Spin-up-environment.log",
@@ -210,3 +211,40 @@ async def test_cli_logs_flags(
     capsys.readouterr()
     assert main([*common, "--dest", str(tmp_path / "d"), "--logs", "some"]) == 2
     assert "--logs: invalid choice: 'some'" in capsys.readouterr().err
+
+
+DASK_TOKEN = "fake-token-the-dask-workers-of-the-logs-test-read"
+
+
+@pytest.mark.slow
+async def test_a_logs_plan_harvests_on_dask_workers(
+    fake_factory: FakeFactory, tmp_path: Path
+) -> None:
+    import distributed
+
+    from circleci_async.dask import WorkerClient, harvest
+
+    fake = await fake_factory(token=DASK_TOKEN)
+    workflow_id, numbers = _workflow(fake)
+    async with client(fake) as circle:
+        plan = await circle.artifacts.plan_workflow(workflow_id, logs="failed", logs_only=True)
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("CIRCLECI_TOKEN", DASK_TOKEN)
+        cluster = distributed.LocalCluster(  # type: ignore[no-untyped-call]
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        )
+        dask_client = distributed.Client(cluster)  # type: ignore[no-untyped-call]
+        try:
+            workers = WorkerClient(base_url=fake.base_url, artifact_hosts=("localhost",))
+            report = await asyncio.to_thread(
+                harvest, dask_client, plan, tmp_path, workers=workers, shards=3, timeout=120
+            )
+        finally:
+            dask_client.close()  # type: ignore[no-untyped-call]
+            cluster.close()
+    assert report.ok
+    assert report.downloaded == len(plan) == 8
+    files = files_under(tmp_path)
+    assert files[f"{numbers['test']}-test/logs/0/102-make-test.log"].read_text().endswith(EXIT_LINE)
+    logs = [r.path for r in fake.requests if r.origin == "storage"]
+    assert len(logs) == len(set(logs)) == 8
