@@ -86,7 +86,7 @@ async def test_logs_refuses_what_the_job_does_not_have(
 ) -> None:
     job = _job(fake)
     status = await run(against(fake, "jobs", "logs", SLUG, str(job.number), *options))
-    out, err = capsys.readouterr()
+    _, err = capsys.readouterr()
     assert status == 2
     assert words in err
     assert len(err.splitlines()) == 1
