@@ -7,7 +7,7 @@ sent the token) or follows it while it runs (API v3, else v1.1 polling), and
 tabled in `circleci_async.logs.endpoints`.
 """
 
-from .ansi import strip_ansi
+from .ansi import keep_colours, strip_ansi
 from .endpoints import LOG_ENDPOINTS, api_root, v11_path
 from .follow import DEFAULT_POLL, Follower
 from .models import (
@@ -39,6 +39,7 @@ __all__ = [
     "StepOutput",
     "api_root",
     "fetch_steps",
+    "keep_colours",
     "read_steps",
     "strip_ansi",
     "v11_path",

@@ -7,7 +7,7 @@ is not there (a 404 from CircleCI Server), by polling v1.1 job details and re-re
 step's output, handing out only the lines not seen yet. Every request waits at the client's
 gate; polls are `poll` seconds apart on the client's clock; the whole follow ends within
 `budget` seconds (the client's retry budget by default), with a `TransportError` if the
-step is still running then.
+step is still running then. A step that has not started yet is waited for.
 """
 
 from __future__ import annotations
@@ -66,8 +66,7 @@ class Follower:
         core = self._core
         budget = self.budget if self.budget is not None else core.retry.budget
         deadline = core.clock() + budget
-        steps = await output.steps()
-        action = output.pick(steps)
+        steps, action = await self._started(output, deadline, budget)
         job_id = await self._job_id(steps)
         if job_id and action.step is not None:
             try:
@@ -83,8 +82,23 @@ class Follower:
         async for line in self._poll_v11(output, deadline, budget):
             yield line
 
+    async def _started(
+        self, output: StepOutput, deadline: float, budget: float
+    ) -> tuple[JobSteps, StepAction]:
+        """The job's steps once the followed step has started (polled until then)."""
+        while True:
+            steps = await output.steps()
+            try:
+                return steps, output.pick(steps)
+            except InvalidArgumentError:
+                if steps.lifecycle == "finished":
+                    raise
+            self._spent(deadline, budget, "v1.1 job details")
+            await self._core.sleep(self.poll)
+
     def _spent(self, deadline: float, budget: float, url: str) -> None:
-        if self._core.clock() >= deadline:
+        """Raise if the next poll would start after the deadline."""
+        if self._core.clock() + self.poll >= deadline:
             raise TransportError(
                 f"the step is still running after the follow's budget of {budget:g}s",
                 method="GET",

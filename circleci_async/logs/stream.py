@@ -12,7 +12,6 @@ import collections
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit, urlunsplit
 
 import aiohttp
 
@@ -22,23 +21,14 @@ from ..session import SessionCore
 from .ansi import strip_ansi
 from .models import JobSteps, LogLine, StepAction
 from .reader import DEFAULT_MAX_ELEMENT, ArrayReader, log_line
-from .transfer import CHUNK, api_hosts, open_stream
+from .transfer import CHUNK, api_hosts, open_stream, shown_url
 
 if TYPE_CHECKING:
     from .follow import Follower
 
-__all__ = ["StepOutput", "check_tail", "pick_action", "shown_url"]
+__all__ = ["StepOutput", "check_tail", "pick_action"]
 
 StepsSource = Callable[[], Awaitable[JobSteps]]
-
-
-def shown_url(url: str) -> str:
-    """A URL fit for errors and logs: no query (a pre-signed signature), no user info."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return "(unreadable url)"
-    return urlunsplit((parts.scheme, parts.netloc.rsplit("@", 1)[-1], parts.path, "", ""))
 
 
 def check_tail(tail: object) -> int | None:

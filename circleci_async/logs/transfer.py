@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 import aiohttp
 import attrs
@@ -21,15 +21,24 @@ from ..errors import RateLimitError, TransportError, error_for_status
 from ..gate import GateTimeout
 from ..retry import Counters, Outcome, decide
 from ..session import SessionCore
-from ..wire import Failure, error_message, parse_retry_after, redact_secret, redact_url
+from ..wire import Failure, error_message, parse_retry_after, redact_secret
 
-__all__ = ["CHUNK", "api_hosts", "open_stream"]
+__all__ = ["CHUNK", "api_hosts", "open_stream", "shown_url"]
 
 logger = logging.getLogger("circleci_async.logs")
 
 CHUNK = 256 * 1024
 """Bytes read at a time."""
 _ERROR_LIMIT = 64 * 1024
+
+
+def shown_url(url: str) -> str:
+    """A URL fit for errors and logs: no query (a pre-signed signature), no user info."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "(unreadable url)"
+    return urlunsplit((parts.scheme, parts.netloc.rsplit("@", 1)[-1], parts.path, "", ""))
 
 
 def api_hosts(core: SessionCore) -> TrustedHosts:
@@ -78,7 +87,7 @@ async def open_stream(
     broken connections are retried by `retry.decide` until `deadline` (the client's clock).
     Any other status raises the `APIError` for it, with the URL's query redacted.
     """
-    shown = redact_url(url)
+    shown = shown_url(url)
     counters = Counters()
     sent = {"Accept-Encoding": "identity", **(headers or {})}
     yielded = False
