@@ -197,17 +197,27 @@ class Harvest:
             return result(outcome=Outcome.FAILED, target=None, error=detached(error))
         async with self._claim(target):
             try:
-                part = PartFile(target, shown, durable=self._options.durable)
-                if self._options.overwrite:
-                    part.discard()
-                elif (size := _complete_size(target, shown)) is not None:
-                    return result(outcome=Outcome.SKIPPED, target=shown, size=size)
-                if self._logs is None:
-                    raise InvalidArgumentError("this harvest was not set up to save step logs")
-                size = await self._logs.save(ref, part, self._tally.received)
+                outcome, size = await self._place_log(ref, target, shown)
             except CircleCIError as error:
                 return result(outcome=Outcome.FAILED, target=shown, error=detached(error))
-        return result(outcome=Outcome.DOWNLOADED, target=shown, size=size)
+        return result(outcome=outcome, target=shown, size=size)
+
+    async def _place_log(self, ref: LogRef, target: str, shown: str) -> tuple[Outcome, int]:
+        """Skip a log already under its final name, or save it; its outcome and size.
+
+        A log's size on disk (its text) is not a size the server gives (its JSON), so a log
+        under its final name is complete by construction and kept.
+        """
+        if self._logs is None:
+            raise InvalidArgumentError("this harvest was not set up to save step logs")
+        part = PartFile(target, shown, durable=self._options.durable)
+        if self._options.overwrite:
+            part.discard()
+        else:
+            size = _complete_size(target, shown)
+            if size is not None:
+                return Outcome.SKIPPED, size
+        return Outcome.DOWNLOADED, await self._logs.save(ref, part, self._tally.received)
 
     def _source(self, target: str, url: str) -> tuple[int, str]:
         """Where `target` came from in this harvest: the first URL that claimed it.
