@@ -15,6 +15,11 @@ single-process harvest lays them out. A task that fails, or whose worker dies, i
 by Dask (`retries`): files already under their final names are skipped without a request,
 and `.part` files resume, so nothing is downloaded twice.
 
+A harvest that times out or is interrupted stops its workers too: Dask cancels the tasks
+not yet started, and the running ones watch a `distributed.Event` that `harvest` sets, and
+carry the harvest's deadline, so their downloads are cancelled within a fraction of a second
+(`.part` files stay, for a later run to resume).
+
 The token never travels with the tasks (a `Secret` refuses to be pickled): every worker reads
 it from its own environment, `CIRCLECI_TOKEN` or `CIRCLE_TOKEN`.
 """
@@ -22,9 +27,11 @@ it from its own environment, `CIRCLECI_TOKEN` or `CIRCLE_TOKEN`.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
+import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Coroutine, Iterable
 from typing import TYPE_CHECKING, Any, Unpack
 
 import attrs
@@ -32,7 +39,7 @@ import attrs
 from .artifacts import DEFAULT_ARTIFACT_HOSTS, DownloadReport, HarvestPlan, merge_reports
 from .artifacts.service import DownloadOptionArgs
 from .client import DEFAULT_BASE_URL, CircleCI
-from .errors import ConfigurationError, InvalidArgumentError
+from .errors import CircleCIError, ConfigurationError, InvalidArgumentError
 from .retry import RetryPolicy
 
 if TYPE_CHECKING:
@@ -69,19 +76,62 @@ class WorkerClient:
         )
 
 
+STOP_POLL = 0.2
+"""Seconds between a running shard's looks at its harvest's stop event."""
+
+
 def run_shard(
     plan: HarvestPlan,
     dest: str,
     workers: WorkerClient,
     options: dict[str, Any],
+    stop: str | None = None,
+    deadline: float | None = None,
 ) -> DownloadReport:
-    """Download one shard's plan on this worker; the task each shard runs."""
+    """Download one shard's plan on this worker; the task each shard runs.
+
+    `stop` names the `distributed.Event` that ends the shard when set, and `deadline`
+    (a `time.time()` value) ends it when passed; either way `TimeoutError` or
+    `CancelledError` is raised and the shard's downloads are cancelled.
+    """
 
     async def run() -> DownloadReport:
         async with workers.open() as circle:
             return await circle.artifacts.download(plan, dest, **options)
 
-    return asyncio.run(run())
+    return asyncio.run(_stoppable(run(), stop, deadline))
+
+
+async def _stoppable(
+    work: Coroutine[Any, Any, DownloadReport], stop: str | None, deadline: float | None
+) -> DownloadReport:
+    task = asyncio.ensure_future(work)
+    watcher = None if stop is None else asyncio.create_task(_watch(stop, task))
+    left = None if deadline is None else deadline - time.time()
+    try:
+        async with asyncio.timeout(left):
+            return await task
+    except asyncio.CancelledError:
+        if watcher is None or not watcher.done() or watcher.cancelled():
+            raise
+        raise CircleCIError("the harvest stopped: it timed out or was interrupted") from None
+    finally:
+        task.cancel()
+        if watcher is not None:
+            watcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await watcher
+
+
+async def _watch(stop: str, task: asyncio.Future[DownloadReport]) -> None:
+    """Cancel `task` once the event `stop` is set (looked at every `STOP_POLL` seconds)."""
+    import distributed
+
+    event = distributed.Event(stop)  # type: ignore[no-untyped-call]
+    while not task.done():
+        if await asyncio.to_thread(event.wait, STOP_POLL):
+            task.cancel()
+            return
 
 
 def harvest(
@@ -99,8 +149,9 @@ def harvest(
 
     `shards` (default: the cluster's worker threads) tasks each take one shard; a shard
     whose task fails is run again up to `retries` times (one whose worker dies is run again
-    by Dask on another worker). `timeout` (seconds, None for no limit) bounds the wait for
-    the whole harvest: `TimeoutError` past it. `options` are those of
+    by Dask on another worker). `timeout` (seconds, None for no limit) bounds the whole
+    harvest: `TimeoutError` past it, and the workers' downloads are cancelled (as they are
+    when the wait is interrupted). `options` are those of
     `circle.artifacts.download` (a `progress` callback runs on the workers). Blocks until
     the harvest is over: from async code, call it through `asyncio.to_thread`.
     """
@@ -114,6 +165,8 @@ def harvest(
     parts = plan.shards(count)
     settings = workers or WorkerClient()
     run = uuid.uuid4().hex[:12]
+    stop = f"circleci-async-stop-{run}"
+    deadline = None if timeout is None else time.time() + timeout
     futures = [
         client.submit(
             run_shard,
@@ -121,6 +174,8 @@ def harvest(
             os.fspath(dest),
             settings,
             dict(options),
+            stop,
+            deadline,
             key=f"circleci-async-shard-{index}-of-{count}-{run}",
             retries=retries,
             pure=False,
@@ -130,6 +185,7 @@ def harvest(
     try:
         distributed.wait(futures, timeout=timeout)  # type: ignore[no-untyped-call]
     except BaseException:
+        distributed.Event(stop, client=client).set()  # type: ignore[no-untyped-call]
         client.cancel(futures)  # type: ignore[no-untyped-call]
         raise
     reports: Iterable[DownloadReport] = client.gather(futures)  # type: ignore[no-untyped-call]

@@ -210,23 +210,6 @@ async def test_server_errors_that_outlast_the_policy_fail_the_file(
     assert files_under(tmp_path) == {}
 
 
-async def test_an_unwritable_destination_fails_each_file_clearly(
-    fake: FakeCircleCI, tmp_path: Path
-) -> None:
-    number = add_job(fake)
-    for name in ("a", "b"):
-        fake.state.add_artifact(SLUG, number, f"{name}.txt", b"x")
-    dest = tmp_path / "dest"
-    dest.write_text("a file, not a folder")
-    async with client(fake) as circle:
-        report = await circle.artifacts.download_job(SLUG, number, dest)
-    assert report.failed == 2
-    for failure in report.failures:
-        assert isinstance(failure.error, DestinationError)
-        assert str(failure.error).startswith(f"cannot write {failure.target}: ")
-    assert dest.read_text() == "a file, not a folder"
-
-
 async def test_a_folder_in_the_way_of_a_file_fails_that_file(
     fake: FakeCircleCI, tmp_path: Path
 ) -> None:

@@ -50,7 +50,7 @@ async def test_a_thousand_small_files_and_a_few_large_ones_arrive_byte_exact(
     assert not fake.storage_saw_token
 
 
-async def test_a_second_run_skips_every_file_without_a_download_request(
+async def test_a_second_run_skips_every_file_after_a_one_byte_size_check(
     fake: FakeCircleCI, tmp_path: Path
 ) -> None:
     number = add_job(fake)
@@ -66,7 +66,9 @@ async def test_a_second_run_skips_every_file_without_a_download_request(
     assert (second.downloaded, second.skipped, second.failed) == (0, 30, 0)
     assert {f.outcome for f in second.files} == {Outcome.SKIPPED}
     assert all(f.size == 5000 for f in second.files)
-    assert len(downloads(fake)) == sent
+    checks = [r for r in downloads(fake)[sent:] if r.origin == "storage"]
+    assert len(checks) == 30
+    assert {(r.headers.get("Range"), r.status) for r in checks} == {("bytes=0-0", 206)}
     assert second.bytes == 0
 
 

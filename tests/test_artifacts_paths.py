@@ -156,3 +156,30 @@ async def test_a_part_file_planted_as_a_symlink_is_never_written_through(
     assert not (tmp_path / "dest/0/a.txt").exists()
     assert "a.txt.part is not a regular file" in str(failure.error)
     assert downloads(fake) == []
+
+
+@pytest.mark.parametrize("path", ["rep.part/a.txt", "x/rep.part.validator/b.txt"])
+def test_folders_named_like_part_files_are_refused(tmp_path: Path, path: str) -> None:
+    with pytest.raises(UnsafePathError, match="kept for downloads in progress"):
+        safe_target(tmp_path, ["0"], path)
+
+
+@pytest.mark.parametrize("order", ["folder first", "file first"])
+async def test_a_folder_named_like_a_part_file_never_blocks_the_file(
+    fake: FakeCircleCI, tmp_path: Path, order: str
+) -> None:
+    number = add_job(fake)
+    listed = [("rep.part/a.txt", b"inside"), ("rep", b"the report"), ("x/rep", b"deeper")]
+    if order == "file first":
+        listed.reverse()
+    for path, data in listed:
+        fake.state.add_artifact(SLUG, number, path, data)
+    async with client(fake) as circle:
+        report = await circle.artifacts.download_job(SLUG, number, tmp_path, concurrency=1)
+    (failure,) = report.failures
+    assert failure.path == "rep.part/a.txt"
+    assert isinstance(failure.error, UnsafePathError)
+    assert "kept for downloads in progress" in str(failure.error)
+    assert (tmp_path / "0/rep").read_bytes() == b"the report"
+    assert (tmp_path / "0/x/rep").read_bytes() == b"deeper"
+    assert sorted(files_under(tmp_path)) == ["0/rep", "0/x/rep"]

@@ -17,6 +17,7 @@ from circleci_async.artifacts import DownloadReport, HarvestPlan
 from circleci_async.dask import WorkerClient, harvest
 from circleci_async.errors import InvalidArgumentError
 from circleci_async.testing import FakeCircleCI
+from circleci_async.testing.faults import FOREVER
 
 from .artifacts_helpers import SLUG, files_under, sha256
 from .conftest import FakeFactory
@@ -35,7 +36,7 @@ def dask_client() -> Iterator[distributed.Client]:
         env.setenv("CIRCLECI_TOKEN", TOKEN)
         env.delenv("CIRCLECI_GATE_URL", raising=False)
         cluster = distributed.LocalCluster(  # type: ignore[no-untyped-call]
-            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
         )
         client = distributed.Client(cluster)  # type: ignore[no-untyped-call]
         try:
@@ -69,6 +70,11 @@ def on_workers(fake: FakeCircleCI) -> WorkerClient:
 
 def fetched(fake: FakeCircleCI) -> list[str]:
     return [r.path for r in fake.requests if r.origin == "artifacts"]
+
+
+def whole(fake: FakeCircleCI) -> list[str]:
+    """The storage objects served whole (200): present files cost only a one-byte check."""
+    return [r.path for r in fake.requests if r.origin == "storage" and r.status == 200]
 
 
 def digests(root: Path) -> dict[str, str]:
@@ -140,7 +146,7 @@ async def test_a_killed_workers_shard_is_redone_without_downloading_a_file_twice
     assert report.listed == len(expected)
     assert report.downloaded + report.skipped == len(expected)
     assert report.skipped >= 4  # files in place before the kill were not fetched again
-    requests = fetched(fake)
+    requests = whole(fake)
     assert len(set(requests)) == len(expected)
     assert len(requests) <= len(expected) + 2  # at most the 2 files in flight at the kill
 
@@ -152,3 +158,29 @@ def test_bad_arguments_are_refused_before_any_task(dask_client: distributed.Clie
         harvest(dask_client, HarvestPlan(()), "out", retries=-1)
     with pytest.raises(InvalidArgumentError, match="outside"):
         harvest(dask_client, HarvestPlan(()), "out", shards=0)
+
+
+async def test_a_harvest_that_times_out_stops_its_workers_downloads(
+    fake_factory: FakeFactory, dask_client: distributed.Client, tmp_path: Path
+) -> None:
+    fake = await fake_factory(token=TOKEN)
+    workflow_id, expected = workflow(fake, per_job=60)
+    plan = await plan_of(fake, workflow_id)
+    fake.faults.delay(0.5, times=FOREVER, origin="storage")  # slowed storage: 2 files/s a slot
+    with pytest.raises(TimeoutError):
+        await asyncio.to_thread(
+            harvest,
+            dask_client,
+            plan,
+            tmp_path / "out",
+            workers=on_workers(fake),
+            shards=2,
+            timeout=8,
+            concurrency=2,
+        )
+    at_timeout = len(fetched(fake))
+    await asyncio.sleep(3)  # the workers' window to go on (they did for 2-8 s before)
+    after = len(fetched(fake)) - at_timeout
+    print(f"\n{at_timeout} downloads before the timeout, {after} in the 3 s after it")
+    assert 0 < at_timeout < len(expected)
+    assert after <= 4, f"{after} downloads started after the harvest timed out"

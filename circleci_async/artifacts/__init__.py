@@ -18,9 +18,13 @@ On-disk layout (`dest` is the folder given):
   <step name>.log` beside the job's container folders (`circleci_async.artifacts.logrefs`).
 
 A file is written as `<name>.part` and moved to `<name>` with `os.replace` once its size
-matches `Content-Length`, so a name without `.part` always holds a whole file: a re-run skips
-it without a request, and resumes each `.part` with `Range` (or starts it again when the
-server will not resume), also after a crash, Ctrl-C or a cancelled task. Files are not
+matches `Content-Length`, so a name without `.part` always holds a whole file. Each file is
+owned by one harvest at a time (an `flock` on its `.part`): two harvests into one folder, in
+one process or many, never write one file together; the second waits and finds it done. A
+re-run keeps a file under its final name when a one-byte `Range` request says the server's
+copy has its size (any other size, or none learnt, and it is fetched again), and resumes
+each `.part` with `Range` (or starts it again when the server will not resume), also after
+a crash, Ctrl-C or a cancelled task. Files are not
 fsynced unless `durable=True`: a killed process never leaves a partial file under a final
 name either way, only a power cut can without it. Paths from the server that are absolute,
 hold `..`, NUL bytes or backslashes, or resolve outside `dest` are refused and reported,
@@ -40,6 +44,7 @@ Dask cluster.
 from .errors import (
     ArtifactError,
     DestinationError,
+    DestinationFolderError,
     DuplicatePathError,
     IncompleteDownloadError,
     RefusedURLError,
@@ -67,6 +72,7 @@ __all__ = [
     "ArtifactRef",
     "ArtifactsService",
     "DestinationError",
+    "DestinationFolderError",
     "DownloadOptionArgs",
     "DownloadOptions",
     "DownloadReport",

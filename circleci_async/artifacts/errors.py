@@ -11,6 +11,7 @@ from ..errors import CircleCIError
 __all__ = [
     "ArtifactError",
     "DestinationError",
+    "DestinationFolderError",
     "DuplicatePathError",
     "IncompleteDownloadError",
     "RefusedURLError",
@@ -55,10 +56,28 @@ class DestinationError(ArtifactError):
 
     def __init__(self, target: str, reason: OSError | str) -> None:
         self.target = target
+        self.errno: int | None = None
+        """The `OSError`'s errno when one was the reason."""
         if isinstance(reason, OSError):
+            self.errno = reason.errno
             reason = reason.strerror or type(reason).__name__
         self.reason = reason
-        super().__init__(f"cannot write {target}: {reason}")
+        super().__init__(self._describe())
+
+    def _describe(self) -> str:
+        return f"cannot write {self.target}: {self.reason}"
+
+
+class DestinationFolderError(DestinationError):
+    """The destination folder itself cannot be used: a file, not writable, gone, or full.
+
+    Raised by the `download*` call, once, as soon as the fault is seen (before any request
+    when the folder is unusable from the start), instead of failing every file with it.
+    `target` is the folder as given.
+    """
+
+    def _describe(self) -> str:
+        return f"the destination folder {self.target} cannot be used: {self.reason}"
 
 
 class DuplicatePathError(ArtifactError):

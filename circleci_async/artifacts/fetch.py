@@ -32,6 +32,7 @@ DEFAULT_FILE_BUDGET = 3600.0
 """Seconds one file of a harvest may take, retries and waits included, unless set."""
 
 _CONTENT_RANGE = re.compile(r"bytes (\d+)-(\d+)/(\d+)")
+_TOTAL = re.compile(r"bytes (?:\d+-\d+|\*)/(\d+)")
 _ERROR_BODY_LIMIT = 64 * 1024
 _EXHAUSTED = frozenset({errno.EMFILE, errno.ENFILE, errno.ENOSPC})
 
@@ -135,6 +136,33 @@ class Fetcher:
                 raise decision.error
             logger.info("retrying %s in %.2fs: %s", shown, decision.delay, decision.error)
             await self.sleep(decision.delay)
+
+    async def size_of(self, url: str) -> int | None:
+        """The file's size on the server, from a one-byte `Range` request; None: unknown.
+
+        One attempt, no retries: an unknown size means the file is fetched again, and that
+        download has the retries.
+        """
+        headers = {"Accept-Encoding": "identity", "Range": "bytes=0-0"}
+        try:
+            async with open_following(
+                self.session(),
+                url,
+                hosts=self.hosts,
+                auth=self.auth,
+                headers=headers,
+                timeouts=_clipped(self.timeout, self.budget),
+                max_hops=self.max_hops,
+                read_bufsize=self.chunk_size,
+            ) as response:
+                if response.status == 200:
+                    return response.content_length
+                if response.status not in (206, 416):
+                    return None
+                found = _TOTAL.fullmatch(response.headers.get("Content-Range", "").strip())
+                return None if found is None else int(found.group(1))
+        except (CircleCIError, aiohttp.ClientError, TimeoutError, OSError):
+            return None
 
     async def _attempt(
         self, url: str, shown: str, part: PartFile, received: Callable[[int], None], left: float

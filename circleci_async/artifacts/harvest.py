@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import fnmatch
 import functools
 import os
@@ -16,16 +17,19 @@ import attrs
 
 from ..errors import CircleCIError, InvalidArgumentError
 from ..wire import redact_url
-from .errors import DestinationError, DuplicatePathError
+from .errors import DestinationError, DestinationFolderError, DuplicatePathError
 from .fetch import DEFAULT_FILE_BUDGET, Fetcher
 from .logrefs import LogRef, LogSaver, LogsChoice, validate_logs
-from .partfile import PartFile
+from .partfile import owned
 from .paths import job_folder, safe_target
 from .progress import ProgressCallback, Tally
 from .refs import ArtifactRef
 from .report import DownloadReport, FileResult, ListingFailure, Outcome, detached
 
 __all__ = ["DownloadOptions", "Harvest", "Listing"]
+
+_WHOLE_DISK = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS})
+"""Errors of one file that are the destination's as a whole: no other file can do better."""
 
 SOURCES_KEPT = 65_536
 """How many recent targets a harvest remembers to catch a path listed twice."""
@@ -112,11 +116,18 @@ class Harvest:
         self._tally = tally
         self._by_job = by_job
         self._busy: dict[str, asyncio.Event] = {}
+        self._folder: tuple[int, int] | None = None
+        """(st_dev, st_ino) of the destination folder once it exists."""
         self._sources: dict[int, tuple[int, str]] = {}
         """hash(target) -> (hash(url), redacted url) of the last `SOURCES_KEPT` files placed."""
 
     async def run(self, listing: Listing) -> DownloadReport:
-        """Download everything `listing` yields; return the report."""
+        """Download everything `listing` yields; return the report.
+
+        A fault of the destination folder itself raises `DestinationFolderError`, before
+        anything is listed when it is there from the start.
+        """
+        self._folder = self._open_folder()
         queue: asyncio.Queue[Queued | None] = asyncio.Queue(self._options.concurrency * 2)
         stopped = False
         try:
@@ -159,6 +170,8 @@ class Harvest:
     async def _work(self, queue: asyncio.Queue[Queued | None]) -> None:
         while (ref := await queue.get()) is not None:
             result = await (self._handle_log(ref) if isinstance(ref, LogRef) else self._handle(ref))
+            if isinstance(result.error, DestinationError):
+                self._check_folder(result.error)
             self._tally.finished(result)
             if result.outcome is Outcome.FAILED and self._options.fail_fast:
                 raise _FailFast
@@ -171,6 +184,8 @@ class Harvest:
             node_index=artifact.node_index,
             job_number=ref.job_number,
         )
+        if self._made_folder() != self._folder_identity():
+            raise self._unusable("it was replaced during the harvest")
         try:
             target, shown = self._locate(ref)
         except CircleCIError as error:
@@ -191,6 +206,8 @@ class Harvest:
         result = functools.partial(
             FileResult, path=ref.path, node_index=ref.index, job_number=ref.job_number
         )
+        if self._made_folder() != self._folder_identity():
+            raise self._unusable("it was replaced during the harvest")
         try:
             target, shown = self._locate_log(ref)
         except CircleCIError as error:
@@ -205,19 +222,80 @@ class Harvest:
     async def _place_log(self, ref: LogRef, target: str, shown: str) -> tuple[Outcome, int]:
         """Skip a log already under its final name, or save it; its outcome and size.
 
-        A log's size on disk (its text) is not a size the server gives (its JSON), so a log
-        under its final name is complete by construction and kept.
+        The file is owned by this harvest meanwhile (`partfile.owned`), as artifacts are. A
+        log's size on disk (its text) is not a size the server gives (its JSON), so a log
+        under its final name is complete by construction (`.part`, then rename) and kept.
         """
         if self._logs is None:
             raise InvalidArgumentError("this harvest was not set up to save step logs")
-        part = PartFile(target, shown, durable=self._options.durable)
-        if self._options.overwrite:
-            part.discard()
-        else:
-            size = _complete_size(target, shown)
-            if size is not None:
-                return Outcome.SKIPPED, size
-        return Outcome.DOWNLOADED, await self._logs.save(ref, part, self._tally.received)
+        fetcher = self._fetcher
+        async with owned(
+            target,
+            shown,
+            durable=self._options.durable,
+            sleep=fetcher.sleep,
+            clock=fetcher.clock,
+            budget=fetcher.budget,
+        ) as part:
+            if self._options.overwrite:
+                part.discard()
+            else:
+                size = _final_size(target, shown)
+                if size is not None:
+                    return Outcome.SKIPPED, size
+            return Outcome.DOWNLOADED, await self._logs.save(ref, part, self._tally.received)
+
+    def _open_folder(self) -> tuple[int, int] | None:
+        """Check the destination can be written; its identity (None: not made yet).
+
+        A destination that does not exist is made with its first file, so an empty
+        harvest leaves nothing behind; the folder it would be made in is checked now.
+        """
+        if os.path.lexists(self._root):
+            return self._folder_identity()
+        above = os.path.dirname(self._root)
+        while not os.path.lexists(above):
+            above = os.path.dirname(above)
+        if not os.path.isdir(above):
+            raise self._unusable(f"{above} is a file, not a folder")
+        if not os.access(above, os.W_OK | os.X_OK):
+            raise self._unusable(f"{above} is not writable")
+        return None
+
+    def _made_folder(self) -> tuple[int, int]:
+        """The destination's identity, making it first if this is the harvest's first file."""
+        if self._folder is None:
+            try:
+                os.makedirs(self._root, exist_ok=True)
+            except FileExistsError:
+                raise self._unusable("it is a file, not a folder") from None
+            except OSError as error:
+                raise self._unusable(error) from None
+            self._folder = self._folder_identity()
+        return self._folder
+
+    def _folder_identity(self) -> tuple[int, int]:
+        try:
+            status = os.stat(self._root)
+        except FileNotFoundError:
+            raise self._unusable("it is gone") from None
+        except OSError as error:
+            raise self._unusable(error) from None
+        if not stat.S_ISDIR(status.st_mode):
+            raise self._unusable("it is a file, not a folder")
+        if not os.access(self._root, os.W_OK | os.X_OK):
+            raise self._unusable("it is not writable")
+        return status.st_dev, status.st_ino
+
+    def _check_folder(self, error: DestinationError) -> None:
+        """Raise `DestinationFolderError` when a file's `error` is the folder's own fault."""
+        if error.errno in _WHOLE_DISK:
+            raise self._unusable(error.reason)
+        if self._made_folder() != self._folder_identity():
+            raise self._unusable("it was replaced during the harvest")
+
+    def _unusable(self, reason: OSError | str) -> DestinationFolderError:
+        return DestinationFolderError(os.fspath(self._dest), reason)
 
     def _source(self, target: str, url: str) -> tuple[int, str]:
         """Where `target` came from in this harvest: the first URL that claimed it.
@@ -248,15 +326,28 @@ class Harvest:
         return target, os.path.relpath(target, self._root).replace(os.sep, "/")
 
     async def _place(self, url: str, target: str, shown: str) -> tuple[Outcome, int]:
-        """Skip a file already complete, or download it; its outcome and size."""
-        part = PartFile(target, shown, durable=self._options.durable)
-        if self._options.overwrite:
-            part.discard()
-        else:
-            size = _complete_size(target, shown)
-            if size is not None:
-                return Outcome.SKIPPED, size
-        return Outcome.DOWNLOADED, await self._fetcher.fetch(url, part, self._tally.received)
+        """Skip a file already in place at the right size, or download it; outcome and size.
+
+        The file is owned by this harvest meanwhile (`partfile.owned`), so another harvest
+        into the same folder waits and then finds it complete. A file under its final name
+        whose size is not the server's (or cannot be learnt) is fetched again.
+        """
+        fetcher = self._fetcher
+        async with owned(
+            target,
+            shown,
+            durable=self._options.durable,
+            sleep=fetcher.sleep,
+            clock=fetcher.clock,
+            budget=fetcher.budget,
+        ) as part:
+            if self._options.overwrite:
+                part.discard()
+            else:
+                size = _final_size(target, shown)
+                if size is not None and await fetcher.size_of(url) == size:
+                    return Outcome.SKIPPED, size
+            return Outcome.DOWNLOADED, await fetcher.fetch(url, part, self._tally.received)
 
     @contextlib.asynccontextmanager
     async def _claim(self, target: str) -> AsyncIterator[None]:
@@ -271,8 +362,8 @@ class Harvest:
             done.set()
 
 
-def _complete_size(target: str, shown: str) -> int | None:
-    """The size of the file under its final name (complete by construction), or None."""
+def _final_size(target: str, shown: str) -> int | None:
+    """The size of the file under its final name, or None when there is none."""
     try:
         status = os.lstat(target)
     except FileNotFoundError:

@@ -137,7 +137,8 @@ class LogSaver:
     async def save(self, ref: LogRef, part: PartFile, received: Received) -> int:
         """Stream the output into `part` and move it into place; the bytes written.
 
-        On any failure the `.part` file is removed and the error raised.
+        `part` is owned by the caller (`partfile.owned`). On any failure it is emptied (and
+        removed when given up) and the error raised.
         """
         output = StepOutput(
             self._core, self._details(ref), step=ref.step, index=ref.index, known=ref.action

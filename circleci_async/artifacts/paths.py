@@ -3,9 +3,11 @@
 Every file a harvest writes gets its place from `safe_target`, and nothing else in the
 package turns a server-given name into a path. Refused: an empty path, a NUL byte or any
 other control character (newline, CR, ESC, ...), a backslash, an absolute path, a drive
-letter, an empty, `.` or `..` part, a last name ending in `.part` or `.part.validator`
-(reserved for downloads in progress), a final name that is a symlink, and anything whose
-folder resolves outside the destination, through a symlink or otherwise.
+letter, an empty, `.` or `..` part, any name (folder or file) ending in `.part` or
+`.part.validator` (reserved for downloads in progress: a folder `rep.part/` would otherwise
+block the file `rep`, whose download is written to `rep.part`), a final name that is a
+symlink, and anything whose folder resolves outside the destination, through a symlink or
+otherwise.
 
 A process that swaps folders for symlinks while a harvest runs can still race the check;
 the `.part` file is opened with `O_NOFOLLOW`, so at least the final hop is never followed.
@@ -87,7 +89,7 @@ def safe_target(dest: str | os.PathLike[str], folders: Sequence[str], path: str)
     parts = [*folders, *path.split("/")]
     for part in parts:
         problem = problem or _part_problem(part)
-    if problem is None and parts[-1].endswith(_RESERVED_SUFFIXES):
+    if problem is None and any(part.endswith(_RESERVED_SUFFIXES) for part in parts):
         problem = f"names ending in {PART_SUFFIX!r} are kept for downloads in progress"
     if problem is not None:
         raise UnsafePathError(path, problem)

@@ -26,7 +26,7 @@ class Outcome(StrEnum):
 
     DOWNLOADED = "downloaded"
     SKIPPED = "skipped"
-    """Already complete under its final name; no request was sent."""
+    """Already under its final name at the server's size (one one-byte request asked it)."""
     FAILED = "failed"
 
 

@@ -85,8 +85,9 @@ class ArtifactsService:
     - `concurrency` (8): files downloading at once.
     - `include` / `exclude`: glob patterns on the artifact path (`*` also crosses `/`);
       a file is taken when it matches some `include` (if any) and no `exclude`.
-    - `overwrite` (False): by default a file already under its final name is complete and
-      is skipped without a request; True downloads it again.
+    - `overwrite` (False): by default a file already under its final name is kept when the
+      server's copy has its size (asked with a one-byte `Range` request), and fetched again
+      otherwise; True downloads it again.
     - `progress`: called with a `Progress` snapshot after each file and while bytes arrive.
     - `fail_fast` (False): stop at the first failed file or list; otherwise carry on.
     - `keep` ("all"): "failed" keeps only failed files in the report (counts stay complete),

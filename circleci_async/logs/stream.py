@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import aiohttp
 
+from ..artifacts.errors import DestinationError
 from ..artifacts.partfile import PartFile
 from ..errors import APIError, DecodeError, InvalidArgumentError, TransportError
 from ..session import SessionCore
@@ -183,16 +184,20 @@ class StepOutput:
         """
         target = os.fspath(path)
         part = PartFile(os.path.join(os.getcwd(), target), target)
-        part.open(0)
+        if not part.try_own():
+            raise DestinationError(target, "another harvest or save is writing it")
         size = 0
         try:
+            part.open(0)
             async for line in self:
                 data = (line.message if ansi else strip_ansi(line.message)).encode()
                 part.write(data)
                 size += len(data)
         except BaseException:
-            part.close()
             part.discard()
             raise
-        part.finish()
+        else:
+            part.finish()
+        finally:
+            part.release()
         return size
