@@ -18,6 +18,7 @@ from ..errors import CircleCIError, InvalidArgumentError
 from ..wire import redact_url
 from .errors import DestinationError, DuplicatePathError
 from .fetch import DEFAULT_FILE_BUDGET, Fetcher
+from .logrefs import LogRef, LogSaver, LogsChoice, validate_logs
 from .partfile import PartFile
 from .paths import job_folder, safe_target
 from .progress import ProgressCallback, Tally
@@ -29,8 +30,10 @@ __all__ = ["DownloadOptions", "Harvest", "Listing"]
 SOURCES_KEPT = 65_536
 """How many recent targets a harvest remembers to catch a path listed twice."""
 
-Listing = AsyncGenerator[ArtifactRef | ListingFailure, None]
-"""What a harvest consumes: refs to download, and lists that could not be read."""
+Queued = ArtifactRef | LogRef
+"""What a harvest's workers take: an artifact, or a step's output."""
+Listing = AsyncGenerator[ArtifactRef | LogRef | ListingFailure, None]
+"""What a harvest consumes: refs to download (artifacts, step logs), and lists not read."""
 
 
 def _patterns(value: str | Sequence[str]) -> tuple[str, ...]:
@@ -68,6 +71,14 @@ class DownloadOptions:
     keep: Literal["all", "failed"] = attrs.field(default="all", validator=_keep)
     durable: bool = False
     file_budget: float = attrs.field(default=DEFAULT_FILE_BUDGET, validator=_seconds)
+    logs: LogsChoice = attrs.field(default="none", converter=validate_logs)
+    logs_only: bool = False
+
+    def __attrs_post_init__(self) -> None:
+        if not isinstance(self.logs_only, bool):
+            raise InvalidArgumentError(f"logs_only must be True or False, got {self.logs_only!r}")
+        if self.logs_only and self.logs == "none":
+            raise InvalidArgumentError("logs_only=True needs logs='all' or 'failed'")
 
     def selects(self, path: str) -> bool:
         """Whether the artifact path passes `include` and `exclude` (`*` crosses `/`)."""
@@ -91,8 +102,10 @@ class Harvest:
         tally: Tally,
         *,
         by_job: bool,
+        logs: LogSaver | None = None,
     ) -> None:
         self._fetcher = fetcher
+        self._logs = logs
         self._dest = Path(dest)
         self._root = os.path.realpath(dest)
         self._options = options
@@ -104,7 +117,7 @@ class Harvest:
 
     async def run(self, listing: Listing) -> DownloadReport:
         """Download everything `listing` yields; return the report."""
-        queue: asyncio.Queue[ArtifactRef | None] = asyncio.Queue(self._options.concurrency * 2)
+        queue: asyncio.Queue[Queued | None] = asyncio.Queue(self._options.concurrency * 2)
         stopped = False
         try:
             async with asyncio.TaskGroup() as group:
@@ -118,7 +131,7 @@ class Harvest:
             stopped = True
         return self._tally.report(self._dest, stopped_early=stopped)
 
-    async def _produce(self, listing: Listing, queue: asyncio.Queue[ArtifactRef | None]) -> None:
+    async def _produce(self, listing: Listing, queue: asyncio.Queue[Queued | None]) -> None:
         async with contextlib.aclosing(listing):
             while True:
                 try:
@@ -131,7 +144,7 @@ class Harvest:
                     break
                 if isinstance(item, ListingFailure):
                     self._listing_failed(item)
-                elif self._options.selects(item.artifact.path):
+                elif isinstance(item, LogRef) or self._options.selects(item.artifact.path):
                     self._tally.file_listed()
                     await queue.put(item)
         self._tally.listing_finished()
@@ -143,9 +156,9 @@ class Harvest:
         if self._options.fail_fast:
             raise _FailFast
 
-    async def _work(self, queue: asyncio.Queue[ArtifactRef | None]) -> None:
+    async def _work(self, queue: asyncio.Queue[Queued | None]) -> None:
         while (ref := await queue.get()) is not None:
-            result = await self._handle(ref)
+            result = await (self._handle_log(ref) if isinstance(ref, LogRef) else self._handle(ref))
             self._tally.finished(result)
             if result.outcome is Outcome.FAILED and self._options.fail_fast:
                 raise _FailFast
@@ -173,6 +186,29 @@ class Harvest:
                 return result(outcome=Outcome.FAILED, target=shown, error=detached(error))
         return result(outcome=outcome, target=shown, size=size)
 
+    async def _handle_log(self, ref: LogRef) -> FileResult:
+        """Save one step's output, with the same guarantees as an artifact's download."""
+        result = functools.partial(
+            FileResult, path=ref.path, node_index=ref.index, job_number=ref.job_number
+        )
+        try:
+            target, shown = self._locate_log(ref)
+        except CircleCIError as error:
+            return result(outcome=Outcome.FAILED, target=None, error=detached(error))
+        async with self._claim(target):
+            try:
+                part = PartFile(target, shown, durable=self._options.durable)
+                if self._options.overwrite:
+                    part.discard()
+                elif (size := _complete_size(target, shown)) is not None:
+                    return result(outcome=Outcome.SKIPPED, target=shown, size=size)
+                if self._logs is None:
+                    raise InvalidArgumentError("this harvest was not set up to save step logs")
+                size = await self._logs.save(ref, part, self._tally.received)
+            except CircleCIError as error:
+                return result(outcome=Outcome.FAILED, target=shown, error=detached(error))
+        return result(outcome=Outcome.DOWNLOADED, target=shown, size=size)
+
     def _source(self, target: str, url: str) -> tuple[int, str]:
         """Where `target` came from in this harvest: the first URL that claimed it.
 
@@ -193,6 +229,12 @@ class Harvest:
         if self._by_job and ref.job_number is not None:
             folders.insert(0, job_folder(ref.job_number, ref.job_name))
         target = safe_target(self._root, folders, ref.artifact.path)
+        return target, os.path.relpath(target, self._root).replace(os.sep, "/")
+
+    def _locate_log(self, ref: LogRef) -> tuple[str, str]:
+        """A log's absolute path (in its job's folder, if by job) and its path for people."""
+        folders = [job_folder(ref.job_number, ref.job_name)] if self._by_job else []
+        target = safe_target(self._root, folders, ref.path)
         return target, os.path.relpath(target, self._root).replace(os.sep, "/")
 
     async def _place(self, url: str, target: str, shown: str) -> tuple[Outcome, int]:

@@ -15,6 +15,7 @@ from typing import Literal
 import attrs
 
 __all__ = [
+    "LINES_PER_ELEMENT",
     "PERIOD",
     "BytesBody",
     "GeneratedLog",
@@ -26,7 +27,9 @@ __all__ = [
 
 Stream = Literal["out", "err"]
 PERIOD = 1024
-"""Generated logs repeat their lines after this many."""
+"""Generated logs repeat their elements after this many."""
+LINES_PER_ELEMENT = 8
+"""Lines in one element of a generated log (CircleCI sends output in such batches)."""
 _PIECE = 256 * 1024
 
 
@@ -143,5 +146,10 @@ class GeneratedLog:
 
 
 def _generated_message(k: int) -> str:
-    colour = "\x1b[32mok\x1b[0m" if k % 7 else "\x1b[33mwarn\x1b[0m"
-    return f"generated line {k:06d}: compiling module_{k % 97:02d} ... {colour:<13}\n"
+    """Element `k`: `LINES_PER_ELEMENT` fixed-width lines, as CircleCI batches output."""
+    return "".join(_generated_line(k * LINES_PER_ELEMENT + i) for i in range(LINES_PER_ELEMENT))
+
+
+def _generated_line(n: int) -> str:
+    colour = "\x1b[32mok\x1b[0m" if n % 7 else "\x1b[33mwarn\x1b[0m"
+    return f"generated line {n:06d}: compiling module_{n % 97:02d} ... {colour:<13}\n"

@@ -8,8 +8,10 @@ These answer as CircleCI does (outside the spec, so they are not spec-checked):
   is `github` or `bitbucket` as v1.1 spells it, or `gh` / `bb` as CircleCI's MCP server sends.
 * `GET /api/v3/jobs/<job-id>` (`Authorization: Bearer` only): steps under
   `data.attributes.parallel_executions[].steps[].num`; `.../stdout` and `.../stderr` with
-  `filter[execution]` and `filter[step_num]` answer raw bytes, honour `Range: bytes=K-`,
-  send `X-Terminal: true` once the step has ended, and 204 when there is nothing (more).
+  `filter[execution]` (or `filter[index]`, as some versions of CircleCI's CLI send) and
+  `filter[step_num]` answer raw bytes (`application/octet-stream`), honour
+  `Range: bytes=K-`, send `X-Terminal: true` once the step has ended, and 204 when there is
+  nothing (more). Shapes as CircleCI's CLI reads them (its wire types and design notes).
 * `GET /api/private/output/raw/<vcs>/<org>/<repo>/<num>/output/<index>/<step>` (and
   `/error/`): the step's stdout (stderr) as plain text.
 
@@ -217,35 +219,37 @@ class LogService:
     # v3 -----------------------------------------------------------------------------------
 
     async def job_v3(self, ctx: ApiContext) -> Reply:
-        """GET /api/v3/jobs/<job-id>: the job with its parallel executions and their steps."""
+        """GET /api/v3/jobs/<job-id>: the job's phase and outcome, its executions' steps.
+
+        In the shape CircleCI's CLI reads: `data.attributes` with `phase` (`queued`,
+        `running`, `ended`, ...), `outcome` once ended (`succeeded`, `failed`, ...), and
+        `parallel_executions[i].steps[]` (`num`, `name`, `type`, `command`, `phase`,
+        `outcome`, `exit_code` when a command ran, `started_at`, `ended_at`), where `i` is the
+        container index; `data.references` to the project, pipeline, workflow and user.
+        """
         job = self._job_v3(ctx)
-        executions: dict[int, list[dict[str, Any]]] = {
-            index: [] for index in range(max(job.parallelism, 1))
-        }
+        executions: list[list[dict[str, Any]]] = [[] for _ in range(max(job.parallelism, 1))]
         for step in self.logs.steps(job):
             for action in step.actions:
-                executions[action.index].append(
-                    {
-                        "num": action.step,
-                        "name": action.name,
-                        "status": action.status,
-                        "exit_code": action.exit_code,
-                        "started_at": _time(action.start_time),
-                        "stopped_at": _time(action.end_time),
-                    }
-                )
-        attributes = {
-            "number": job.number,
-            "name": job.name,
-            "status": job.status,
-            "project_slug": job.project_slug,
+                executions[action.index].append(_v3_step(action))
+        phase, outcome = _v3_phase(job.status)
+        attributes: dict[str, Any] = {"name": job.name, "type": job.type, "phase": phase}
+        if outcome is not None:
+            attributes["outcome"] = outcome
+        attributes |= {
             "started_at": _time(job.started_at),
-            "stopped_at": _time(job.stopped_at),
-            "parallel_executions": [
-                {"index": index, "steps": steps} for index, steps in executions.items()
-            ],
+            "ended_at": _time(job.stopped_at),
+            "parallel_executions": [{"steps": steps} for steps in executions],
         }
-        return Reply.json(200, {"data": {"id": job.id, "type": "job", "attributes": attributes}})
+        project = ctx.state.projects.get(job.project_slug)
+        references = {
+            "project": {"id": None if project is None else project.id},
+            "pipeline": {"id": job.pipeline_id},
+            "workflow": {"id": job.workflow_id},
+            "user": {"id": ctx.state.user.id},
+        }
+        data = {"id": job.id, "type": "job", "attributes": attributes, "references": references}
+        return Reply.json(200, {"data": data})
 
     async def stdout_v3(self, ctx: ApiContext) -> Reply:
         """GET /api/v3/jobs/<job-id>/stdout: the step's standard output, raw."""
@@ -270,7 +274,7 @@ class LogService:
 
     def _raw_v3(self, ctx: ApiContext, stream: Stream) -> Reply:
         job = self._job_v3(ctx)
-        execution = ctx.query.get("filter[execution]", "0")
+        execution = ctx.query.get("filter[execution]", ctx.query.get("filter[index]", "0"))
         step = ctx.query.get("filter[step_num]")
         if step is None:
             raise ApiError(400, "filter[step_num] is required.")
@@ -279,7 +283,7 @@ class LogService:
         action = self.logs.action(job, int(step), int(execution))
         if action is None:
             raise ApiError(404, "Step not found")
-        headers = {"Content-Type": _TEXT}
+        headers = {"Content-Type": "application/octet-stream"}
         if action.finished:
             headers["X-Terminal"] = "true"
         body = _text_body(action, stream)
@@ -319,6 +323,43 @@ _LIFECYCLES = {
     "not_running": "not_running",
     "on_hold": "not_running",
 }
+
+
+_V3_OUTCOMES = {"success": "succeeded"}
+_V3_PHASES = {
+    "queued": "queued",
+    "blocked": "queued",
+    "not_running": "queued",
+    "on_hold": "queued",
+    "not_run": "not_run",
+    "running": "running",
+}
+
+
+def _v3_phase(status: str) -> tuple[str, str | None]:
+    """v3's `(phase, outcome)` for a v2 job status or a v1.1 action status."""
+    if status in _V3_PHASES:
+        return _V3_PHASES[status], None
+    return "ended", _V3_OUTCOMES.get(status, status)
+
+
+def _v3_step(action: ActionRecord) -> dict[str, Any]:
+    phase, outcome = _v3_phase(action.status)
+    step: dict[str, Any] = {
+        "num": action.step,
+        "name": action.name,
+        "type": "run" if action.bash_command else "builtin",
+        "phase": phase,
+    }
+    if outcome is not None:
+        step["outcome"] = outcome
+    if action.exit_code is not None:
+        step["exit_code"] = action.exit_code
+    if action.bash_command:
+        step["command"] = action.bash_command
+    step["started_at"] = _time(action.start_time)
+    step["ended_at"] = _time(action.end_time)
+    return step
 
 
 def output_path(job_id: str, step: int, index: int) -> str:
