@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, Generic, TypeVar
@@ -12,13 +13,18 @@ import attrs
 from . import checks as check
 from .errors import APIError, InvalidArgumentError, PaginationError
 
-__all__ = ["MAX_EMPTY_PAGES", "Page", "Paginator"]
+__all__ = ["MAX_EMPTY_PAGES", "RECENT_TOKENS", "Page", "Paginator"]
 
 T = TypeVar("T")
 
 MAX_EMPTY_PAGES = 10
 """A walk that gets this many empty pages in a row, each with a next token, raises
 `PaginationError`: a server that hands out new tokens and no items would never end it."""
+
+RECENT_TOKENS = 1024
+"""How many of the latest page tokens a walk remembers: a token that repeats one of them ends
+the walk at once. Longer cycles are caught a little later by a checkpoint token (Brent's
+method), so a walk's memory stays the same however many pages it reads."""
 
 
 @attrs.frozen
@@ -127,13 +133,23 @@ class Paginator(Generic[T]):
 
 
 class _PageWalk(Generic[T]):
-    """One walk over pages; remembers a hash of every token to catch cycles."""
+    """One walk over pages; catches a cyclic server in memory that does not grow.
+
+    Hashes of the last `RECENT_TOKENS` tokens are kept, so a short cycle ends the walk at its
+    first repeat. A longer cycle meets a checkpoint: one remembered token, replaced after 1, 2,
+    4, 8, ... pages (Brent's cycle detection), which a cycle of any length repeats within
+    about twice its length once the checkpoint lies on it.
+    """
 
     def __init__(self, fetch: FetchPage, operation: str, token: str | None) -> None:
         self._fetch = fetch
         self._operation = operation
         self._token = token
-        self._seen: set[int] = set()
+        self._recent: set[int] = set()
+        self._order: collections.deque[int] = collections.deque()
+        self._checkpoint: int | None = None
+        self._span = 1
+        self._since_checkpoint = 0
         self._number = 0
         self._empty = 0
         self._done = False
@@ -141,19 +157,33 @@ class _PageWalk(Generic[T]):
     def __aiter__(self) -> _PageWalk[T]:
         return self
 
+    def _remember(self, token: str) -> None:
+        """Raise `PaginationError` when `token` was seen before, as far as the walk can tell."""
+        key = hash(token)
+        recent = self._recent
+        if key in recent or key == self._checkpoint:
+            self._done = True
+            raise PaginationError(
+                f"{self._operation}: page {self._number + 1} repeats the token of an "
+                f"earlier page ({token!r}); the server's paging is cyclic"
+            )
+        recent.add(key)
+        order = self._order
+        order.append(key)
+        if len(order) > RECENT_TOKENS:
+            recent.discard(order.popleft())
+        self._since_checkpoint += 1
+        if self._since_checkpoint >= self._span:
+            self._checkpoint = key
+            self._span *= 2
+            self._since_checkpoint = 0
+
     async def __anext__(self) -> Page[T]:
         if self._done:
             raise StopAsyncIteration
         token = self._token
         if token is not None:
-            key = hash(token)
-            if key in self._seen:
-                self._done = True
-                raise PaginationError(
-                    f"{self._operation}: page {self._number + 1} repeats the token of an "
-                    f"earlier page ({token!r}); the server's paging is cyclic"
-                )
-            self._seen.add(key)
+            self._remember(token)
         self._number += 1
         try:
             page = await self._fetch(token)

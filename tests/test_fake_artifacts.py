@@ -12,6 +12,7 @@ import pytest
 from yarl import URL
 
 from circleci_async.testing import ArtifactRecord, Blob, FakeCircleCI
+from circleci_async.testing.blobs import CHUNK_SIZE
 
 from .clock import SteppingClock
 from .conftest import Api, FakeFactory
@@ -294,3 +295,27 @@ async def test_a_storage_url_expires_on_the_fakes_clock(
     async with http.get(location) as response:
         assert response.status == 403
         assert b"Request has expired" in await response.read()
+
+
+@pytest.mark.parametrize(
+    ("size", "start", "end"),
+    [
+        (0, 0, None),
+        (1, 0, None),
+        (1000, 10, 900),
+        (CHUNK_SIZE, 0, None),
+        (3 * CHUNK_SIZE + 5, 7, None),
+    ],
+)
+def test_derived_bytes_are_the_same_whether_cached_or_cut_short(
+    size: int, start: int, end: int | None
+) -> None:
+    seed = b"same-bytes"
+    base = hashlib.shake_256(b"circleci-async-fake:" + seed).digest(CHUNK_SIZE)
+    whole = b"".join(
+        base[(index * 2_654_435_761) % CHUNK_SIZE :] + base[: (index * 2_654_435_761) % CHUNK_SIZE]
+        for index in range(-(-size // CHUNK_SIZE))
+    )[:size]
+    blob = Blob(size, seed=seed)
+    assert blob.read(start, end) == whole[start:end]
+    assert blob.read(start, end) == whole[start:end]  # again, from the cache

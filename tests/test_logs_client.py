@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import AsyncIterable
 from pathlib import Path
@@ -280,3 +281,21 @@ async def test_follow_stops_at_the_budget(fake_factory: FakeFactory) -> None:
             await follow(stream)
     assert seen
     assert sum(clock.sleeps) <= 30.0 + 2.0
+
+
+async def test_a_cancelled_save_leaves_nothing_behind(fake: FakeCircleCI, tmp_path: Path) -> None:
+    job = _job(fake)
+    fake.faults.stall_body(30.0, after_bytes=200, origin="storage")
+    async with _client(fake) as circle:
+        task = asyncio.ensure_future(
+            circle.jobs.output(SLUG, job.number, step=102).save(tmp_path / "x.log")  # type: ignore[arg-type]
+        )
+        for _ in range(500):
+            await asyncio.sleep(0.01)
+            if os.listdir(tmp_path):
+                break
+        assert os.listdir(tmp_path) == ["x.log.part"]
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+    assert os.listdir(tmp_path) == []

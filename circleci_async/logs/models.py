@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime
 from enum import StrEnum
+from typing import NamedTuple
 
 import attrs
 
@@ -195,9 +196,11 @@ class JobSteps:
         return None
 
 
-@attrs.frozen
-class LogLine:
-    """One element of a step's output: its text (ANSI escapes kept), time and stream."""
+class LogLine(NamedTuple):
+    """One element of a step's output: its text (ANSI escapes kept), time and stream.
+
+    A named tuple: millions are made while a big log is read.
+    """
 
     message: str
     time: datetime | None = None

@@ -111,18 +111,33 @@ class StepOutput:
 
     async def lines(self, action: StepAction | None = None) -> AsyncIterator[LogLine]:
         """The action's output as it is now (not followed), line by line."""
+        async for batch in self._batches(action):
+            for line in batch:
+                yield line
+
+    async def _all(self) -> AsyncIterator[list[LogLine]]:
+        """What this stream reads, in batches: followed, or as it is now."""
+        if self._follower is None:
+            async for batch in self._batches(self._known):
+                yield batch
+            return
+        async for line in self._follower.lines(self):
+            yield [line]
+
+    async def _batches(self, action: StepAction | None) -> AsyncIterator[list[LogLine]]:
+        """The lines of each chunk read; an expired URL (403) is fetched afresh once."""
         current = action or await self.action()
         for attempt in range(2):
             try:
-                async for line in self._read(current):
-                    yield line
+                async for batch in self._read(current):
+                    yield batch
                 return
             except APIError as exc:
                 if exc.status != 403 or attempt:
                     raise
             current = await self.action()
 
-    async def _read(self, action: StepAction) -> AsyncIterator[LogLine]:
+    async def _read(self, action: StepAction) -> AsyncIterator[list[LogLine]]:
         url = action.output_url
         if not url:
             return
@@ -134,10 +149,14 @@ class StepOutput:
         ) as response:
             try:
                 async for chunk in response.content.iter_chunked(CHUNK):
-                    for element in reader.feed(chunk):
-                        yield log_line(element, reader.count - 1)
-                for element in reader.close():
-                    yield log_line(element, reader.count - 1)
+                    first = reader.count
+                    elements = reader.feed(chunk)
+                    if elements:
+                        yield [log_line(e, first + n) for n, e in enumerate(elements)]
+                first = reader.count
+                elements = reader.close()
+                if elements:
+                    yield [log_line(e, first + n) for n, e in enumerate(elements)]
             except DecodeError as exc:
                 exc.details.append(f"{reader.count} lines were read before")
                 raise exc.attach(
@@ -155,17 +174,17 @@ class StepOutput:
         """The output as one string (its last `tail` lines only, if given).
 
         ANSI escapes are removed unless `ansi`. With `tail`, only that many lines are kept
-        in memory while reading.
+        in memory while reading; without it the whole output is, by definition.
         """
         tail = check_tail(tail)
         if tail is None:
-            parts = [line.message async for line in self]
+            parts = [line.message async for batch in self._all() for line in batch]
             text = "".join(parts)
             return text if ansi else strip_ansi(text)
         last: collections.deque[str] = collections.deque(maxlen=tail)
         pending = ""
-        async for line in self:
-            pieces = (pending + line.message).split("\n")
+        async for batch in self._all():
+            pieces = (pending + "".join(line.message for line in batch)).split("\n")
             pending = pieces.pop()
             last.extend(pieces)
             if len(pending) > self.max_element:
@@ -187,12 +206,18 @@ class StepOutput:
         if not part.try_own():
             raise DestinationError(target, "another harvest or save is writing it")
         size = 0
+        pending: list[str] = []
+        held = 0
         try:
             part.open(0)
-            async for line in self:
-                data = (line.message if ansi else strip_ansi(line.message)).encode()
-                part.write(data)
-                size += len(data)
+            async for batch in self._all():
+                for line in batch:
+                    pending.append(line.message)
+                    held += len(line.message)
+                if held >= CHUNK:
+                    size += self._write(part, pending, ansi)
+                    pending, held = [], 0
+            size += self._write(part, pending, ansi)
         except BaseException:
             part.discard()
             raise
@@ -201,3 +226,10 @@ class StepOutput:
         finally:
             part.release()
         return size
+
+    @staticmethod
+    def _write(part: PartFile, texts: list[str], ansi: bool) -> int:
+        text = "".join(texts)
+        data = (text if ansi else strip_ansi(text)).encode()
+        part.write(data)
+        return len(data)

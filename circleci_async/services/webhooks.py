@@ -7,9 +7,9 @@ from collections.abc import Sequence
 from .. import checks as check
 from ..endpoints import Endpoint
 from ..errors import InvalidArgumentError
+from ..loopback import is_loopback_url
 from ..models import Message, Webhook, WebhookEvent, WebhookScopeType
 from ..pagination import Paginator
-from ..webhooks.loopback import is_loopback_url
 from .base import Service, implements
 
 __all__ = ["WebhooksService"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections import OrderedDict
 from collections.abc import Iterator
 
 import attrs
@@ -40,7 +41,10 @@ class Blob:
             for offset in range(start, stop, CHUNK_SIZE):
                 yield self.data[offset : min(offset + CHUNK_SIZE, stop)]
             return
-        base = hashlib.shake_256(b"circleci-async-fake:" + self.seed).digest(CHUNK_SIZE)
+        if self.size <= CHUNK_SIZE:  # the whole blob is the start of the first chunk
+            yield _prefix(self.seed, self.size)[start:stop]
+            return
+        base = _prefix(self.seed, CHUNK_SIZE)
         index = start // CHUNK_SIZE
         while index * CHUNK_SIZE < stop:
             chunk = _rotated(base, index)
@@ -76,6 +80,31 @@ class BlobSlice:
     def chunks(self) -> Iterator[bytes]:
         """Yield the slice's bytes in pieces."""
         return self.blob.chunks(self.start, self.end)
+
+
+_derived: OrderedDict[bytes, bytes] = OrderedDict()
+_DERIVED_BYTES = 64 * 2**20
+"""Derived bytes kept for reuse, least recently used first, at most this many in all."""
+_derived_total = 0
+
+
+def _prefix(seed: bytes, size: int) -> bytes:
+    """The first `size` derived bytes of a seed (SHAKE-256 output), derived once while kept.
+
+    An extendable-output function's shorter output is a prefix of its longer one, so a small
+    blob is the start of the chunk a large blob of the same seed would rotate.
+    """
+    kept = _derived.get(seed)
+    if kept is not None and len(kept) >= size:
+        _derived.move_to_end(seed)
+        return kept
+    global _derived_total
+    data = hashlib.shake_256(b"circleci-async-fake:" + seed).digest(size)
+    _derived[seed] = data
+    _derived_total += len(data) - (0 if kept is None else len(kept))
+    while _derived_total > _DERIVED_BYTES and len(_derived) > 1:
+        _derived_total -= len(_derived.popitem(last=False)[1])
+    return data
 
 
 def _rotated(base: bytes, index: int) -> bytes:

@@ -20,7 +20,7 @@ import aiohttp
 import attrs
 
 from ..jsoncodec import dumps
-from ..webhooks.loopback import is_loopback_url
+from ..loopback import is_loopback_url
 from ..webhooks.signature import SIGNATURE_HEADER, sign
 from .faults import Faults
 from .records import JobRecord, WorkflowRecord

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ...webhooks.loopback import is_loopback_url
+from ...loopback import is_loopback_url
 from ..api_context import ApiContext, ApiError
 from ..project_config_records import WebhookRecord
 from ..renderers import webhook_json
