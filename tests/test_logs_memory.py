@@ -44,7 +44,7 @@ def test_a_big_log_iterates_and_saves_with_flat_memory(tmp_path: Path) -> None:
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     count, size, growth_mib = (int(word) for word in done.stdout.split())
-    assert count > 100_000
+    assert count > 50_000  # elements of 8 lines each (about 740 bytes)
     assert size == target.stat().st_size
     assert size > (SIZE_MIB << 20) // 3
     assert growth_mib < 40, f"RSS grew by {growth_mib} MiB reading a {SIZE_MIB} MiB log"
