@@ -14,17 +14,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncGenerator, Awaitable, Callable
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import attrs
 
 from ..errors import CircleCIError, InvalidArgumentError
-from ..logs.models import JobSteps, StepAction
-from ..logs.steps import fetch_steps
-from ..logs.stream import StepOutput
-from ..session import SessionCore
 from .partfile import PartFile
 from .report import ListingFailure, detached
+
+if TYPE_CHECKING:
+    from ..logs.models import JobSteps, StepAction
+    from ..session import SessionCore
 
 __all__ = [
     "FAILED_JOB_STATUSES",
@@ -99,6 +99,8 @@ async def job_log_listing(
     `status` (the job's v2 status, when the caller has it) skips the v1.1 request for a job
     that did not fail when only failed jobs are wanted.
     """
+    from ..logs.steps import fetch_steps  # the logs package imports the harvester's hosts
+
     if failed_only and status is not None and status not in FAILED_JOB_STATUSES:
         return
     try:
@@ -140,6 +142,8 @@ class LogSaver:
         `part` is owned by the caller (`partfile.owned`). On any failure it is emptied (and
         removed when given up) and the error raised.
         """
+        from ..logs.stream import StepOutput
+
         output = StepOutput(
             self._core, self._details(ref), step=ref.step, index=ref.index, known=ref.action
         )
@@ -158,6 +162,8 @@ class LogSaver:
         return size
 
     def _details(self, ref: LogRef) -> Callable[[], Awaitable[JobSteps]]:
+        from ..logs.steps import fetch_steps
+
         def details() -> Awaitable[JobSteps]:
             return fetch_steps(self._core, ref.project_slug, ref.job_number)
 

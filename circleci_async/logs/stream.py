@@ -15,8 +15,6 @@ from typing import TYPE_CHECKING
 
 import aiohttp
 
-from ..artifacts.errors import DestinationError
-from ..artifacts.partfile import PartFile
 from ..errors import APIError, DecodeError, InvalidArgumentError, TransportError
 from ..session import SessionCore
 from .ansi import strip_ansi
@@ -25,6 +23,7 @@ from .reader import DEFAULT_MAX_ELEMENT, ArrayReader, log_line
 from .transfer import CHUNK, api_hosts, open_stream, shown_url
 
 if TYPE_CHECKING:
+    from ..artifacts.partfile import PartFile
     from .follow import Follower
 
 __all__ = ["StepOutput", "check_tail", "pick_action"]
@@ -201,6 +200,9 @@ class StepOutput:
         Returns the bytes written. ANSI escapes are kept unless `ansi=False`. If reading
         fails, `path` is left untouched and the `.part` file removed.
         """
+        from ..artifacts.errors import DestinationError  # not at import: artifacts needs us
+        from ..artifacts.partfile import PartFile
+
         target = os.fspath(path)
         part = PartFile(os.path.join(os.getcwd(), target), target)
         if not part.try_own():
