@@ -11,7 +11,7 @@ import asyncio
 import sys
 from collections.abc import Awaitable, Callable
 
-from . import cpu, fanout, harvest, paging, processes, ratelimit
+from . import cpu, fanout, harvest, logs, paging, processes, ratelimit
 from .common import Section, write_sections
 
 SCENARIOS: dict[str, Callable[..., Awaitable[Section]]] = {
@@ -22,6 +22,7 @@ SCENARIOS: dict[str, Callable[..., Awaitable[Section]]] = {
     "harvest": harvest.run,
     "sharedgate": processes.run_gate,
     "dask": processes.run_dask,
+    "logs": logs.run,
 }
 
 

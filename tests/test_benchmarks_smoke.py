@@ -32,6 +32,7 @@ def test_benchmarks_smoke_mode_runs_every_scenario() -> None:
         "## Harvest",
         "## Shared rate-limit gate",
         "## Harvest on Dask",
+        "## Logs",
     )
     for title in titles:
         assert title in done.stdout

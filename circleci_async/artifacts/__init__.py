@@ -14,6 +14,8 @@ On-disk layout (`dest` is the folder given):
   project, so two jobs (a rerun, two workflows of one pipeline) never share a folder; the
   name is there for people and has separators and control characters replaced by `_`.
 - `download` of plain `Artifact`s: `dest/<node_index>/<path>`.
+- step logs (`logs="all"` or `"failed"`, `LogRef`s in plans): `logs/<container>/<step id>-
+  <step name>.log` beside the job's container folders (`circleci_async.artifacts.logrefs`).
 
 A file is written as `<name>.part` and moved to `<name>` with `os.replace` once its size
 matches `Content-Length`, so a name without `.part` always holds a whole file. Each file is
@@ -50,6 +52,7 @@ from .errors import (
 )
 from .harvest import DownloadOptions
 from .hosts import DEFAULT_ARTIFACT_HOSTS, TrustedHosts
+from .logrefs import LogRef
 from .plan import HarvestPlan, Shard, shard_index
 from .progress import Progress, ProgressCallback
 from .refs import ArtifactRef
@@ -78,6 +81,7 @@ __all__ = [
     "HarvestPlan",
     "IncompleteDownloadError",
     "ListingFailure",
+    "LogRef",
     "Outcome",
     "Progress",
     "ProgressCallback",

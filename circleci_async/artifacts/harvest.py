@@ -19,6 +19,7 @@ from ..errors import CircleCIError, InvalidArgumentError
 from ..wire import redact_url
 from .errors import DestinationError, DestinationFolderError, DuplicatePathError
 from .fetch import DEFAULT_FILE_BUDGET, Fetcher
+from .logrefs import LogRef, LogSaver, LogsChoice, validate_logs
 from .partfile import owned
 from .paths import job_folder, safe_target
 from .progress import ProgressCallback, Tally
@@ -33,8 +34,10 @@ _WHOLE_DISK = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS})
 SOURCES_KEPT = 65_536
 """How many recent targets a harvest remembers to catch a path listed twice."""
 
-Listing = AsyncGenerator[ArtifactRef | ListingFailure, None]
-"""What a harvest consumes: refs to download, and lists that could not be read."""
+Queued = ArtifactRef | LogRef
+"""What a harvest's workers take: an artifact, or a step's output."""
+Listing = AsyncGenerator[ArtifactRef | LogRef | ListingFailure, None]
+"""What a harvest consumes: refs to download (artifacts, step logs), and lists not read."""
 
 
 def _patterns(value: str | Sequence[str]) -> tuple[str, ...]:
@@ -72,6 +75,14 @@ class DownloadOptions:
     keep: Literal["all", "failed"] = attrs.field(default="all", validator=_keep)
     durable: bool = False
     file_budget: float = attrs.field(default=DEFAULT_FILE_BUDGET, validator=_seconds)
+    logs: LogsChoice = attrs.field(default="none", converter=validate_logs)
+    logs_only: bool = False
+
+    def __attrs_post_init__(self) -> None:
+        if not isinstance(self.logs_only, bool):
+            raise InvalidArgumentError(f"logs_only must be True or False, got {self.logs_only!r}")
+        if self.logs_only and self.logs == "none":
+            raise InvalidArgumentError("logs_only=True needs logs='all' or 'failed'")
 
     def selects(self, path: str) -> bool:
         """Whether the artifact path passes `include` and `exclude` (`*` crosses `/`)."""
@@ -95,8 +106,10 @@ class Harvest:
         tally: Tally,
         *,
         by_job: bool,
+        logs: LogSaver | None = None,
     ) -> None:
         self._fetcher = fetcher
+        self._logs = logs
         self._dest = Path(dest)
         self._root = os.path.realpath(dest)
         self._options = options
@@ -115,7 +128,7 @@ class Harvest:
         anything is listed when it is there from the start.
         """
         self._folder = self._open_folder()
-        queue: asyncio.Queue[ArtifactRef | None] = asyncio.Queue(self._options.concurrency * 2)
+        queue: asyncio.Queue[Queued | None] = asyncio.Queue(self._options.concurrency * 2)
         stopped = False
         try:
             async with asyncio.TaskGroup() as group:
@@ -129,7 +142,7 @@ class Harvest:
             stopped = True
         return self._tally.report(self._dest, stopped_early=stopped)
 
-    async def _produce(self, listing: Listing, queue: asyncio.Queue[ArtifactRef | None]) -> None:
+    async def _produce(self, listing: Listing, queue: asyncio.Queue[Queued | None]) -> None:
         async with contextlib.aclosing(listing):
             while True:
                 try:
@@ -142,7 +155,7 @@ class Harvest:
                     break
                 if isinstance(item, ListingFailure):
                     self._listing_failed(item)
-                elif self._options.selects(item.artifact.path):
+                elif isinstance(item, LogRef) or self._options.selects(item.artifact.path):
                     self._tally.file_listed()
                     await queue.put(item)
         self._tally.listing_finished()
@@ -154,9 +167,9 @@ class Harvest:
         if self._options.fail_fast:
             raise _FailFast
 
-    async def _work(self, queue: asyncio.Queue[ArtifactRef | None]) -> None:
+    async def _work(self, queue: asyncio.Queue[Queued | None]) -> None:
         while (ref := await queue.get()) is not None:
-            result = await self._handle(ref)
+            result = await (self._handle_log(ref) if isinstance(ref, LogRef) else self._handle(ref))
             if isinstance(result.error, DestinationError):
                 self._check_folder(result.error)
             self._tally.finished(result)
@@ -187,6 +200,50 @@ class Harvest:
             except CircleCIError as error:
                 return result(outcome=Outcome.FAILED, target=shown, error=detached(error))
         return result(outcome=outcome, target=shown, size=size)
+
+    async def _handle_log(self, ref: LogRef) -> FileResult:
+        """Save one step's output, with the same guarantees as an artifact's download."""
+        result = functools.partial(
+            FileResult, path=ref.path, node_index=ref.index, job_number=ref.job_number
+        )
+        if self._made_folder() != self._folder_identity():
+            raise self._unusable("it was replaced during the harvest")
+        try:
+            target, shown = self._locate_log(ref)
+        except CircleCIError as error:
+            return result(outcome=Outcome.FAILED, target=None, error=detached(error))
+        async with self._claim(target):
+            try:
+                outcome, size = await self._place_log(ref, target, shown)
+            except CircleCIError as error:
+                return result(outcome=Outcome.FAILED, target=shown, error=detached(error))
+        return result(outcome=outcome, target=shown, size=size)
+
+    async def _place_log(self, ref: LogRef, target: str, shown: str) -> tuple[Outcome, int]:
+        """Skip a log already under its final name, or save it; its outcome and size.
+
+        The file is owned by this harvest meanwhile (`partfile.owned`), as artifacts are. A
+        log's size on disk (its text) is not a size the server gives (its JSON), so a log
+        under its final name is complete by construction (`.part`, then rename) and kept.
+        """
+        if self._logs is None:
+            raise InvalidArgumentError("this harvest was not set up to save step logs")
+        fetcher = self._fetcher
+        async with owned(
+            target,
+            shown,
+            durable=self._options.durable,
+            sleep=fetcher.sleep,
+            clock=fetcher.clock,
+            budget=fetcher.budget,
+        ) as part:
+            if self._options.overwrite:
+                part.discard()
+            else:
+                size = _final_size(target, shown)
+                if size is not None:
+                    return Outcome.SKIPPED, size
+            return Outcome.DOWNLOADED, await self._logs.save(ref, part, self._tally.received)
 
     def _open_folder(self) -> tuple[int, int] | None:
         """Check the destination can be written; its identity (None: not made yet).
@@ -260,6 +317,12 @@ class Harvest:
         if self._by_job and ref.job_number is not None:
             folders.insert(0, job_folder(ref.job_number, ref.job_name))
         target = safe_target(self._root, folders, ref.artifact.path)
+        return target, os.path.relpath(target, self._root).replace(os.sep, "/")
+
+    def _locate_log(self, ref: LogRef) -> tuple[str, str]:
+        """A log's absolute path (in its job's folder, if by job) and its path for people."""
+        folders = [job_folder(ref.job_number, ref.job_name)] if self._by_job else []
+        target = safe_target(self._root, folders, ref.path)
         return target, os.path.relpath(target, self._root).replace(os.sep, "/")
 
     async def _place(self, url: str, target: str, shown: str) -> tuple[Outcome, int]:

@@ -7,16 +7,19 @@ Each yields `ArtifactRef`s as pages arrive. A list that cannot be read becomes a
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Callable
 
 from ..errors import CircleCIError
 from ..services import JobsService, PipelinesService, WorkflowsService
+from .logrefs import LogRef
 from .refs import ArtifactRef
 from .report import ListingFailure, detached
 
-__all__ = ["job_listing", "pipeline_listing", "workflow_listing"]
+__all__ = ["PerJob", "job_listing", "pipeline_listing", "workflow_listing"]
 
-Listed = AsyncGenerator[ArtifactRef | ListingFailure, None]
+Listed = AsyncGenerator[ArtifactRef | LogRef | ListingFailure, None]
+PerJob = Callable[[str, int, str | None, str | None], Listed]
+"""What a walk lists for each job: `(project_slug, job_number, job_name, status)`."""
 
 
 async def job_listing(
@@ -32,9 +35,12 @@ async def job_listing(
 
 
 async def workflow_listing(
-    workflows: WorkflowsService, jobs: JobsService, workflow_id: str
+    workflows: WorkflowsService,
+    jobs: JobsService,
+    workflow_id: str,
+    per_job: PerJob | None = None,
 ) -> Listed:
-    """The artifacts of every job of a workflow that has a job number (not approvals)."""
+    """The artifacts (or what `per_job` lists) of every job of a workflow with a job number."""
     fallback_slug: str | None = None
     try:
         async for job in workflows.jobs(workflow_id):
@@ -47,7 +53,11 @@ async def workflow_listing(
                 slug = fallback_slug
             if slug is None:
                 continue
-            listing = job_listing(jobs, slug, job.job_number, job.name)
+            listing = (
+                job_listing(jobs, slug, job.job_number, job.name)
+                if per_job is None
+                else per_job(slug, job.job_number, job.name, _status(job.status))
+            )
             async with contextlib.aclosing(listing):
                 async for item in listing:
                     yield item
@@ -60,13 +70,18 @@ async def pipeline_listing(
     workflows: WorkflowsService,
     jobs: JobsService,
     pipeline_id: str,
+    per_job: PerJob | None = None,
 ) -> Listed:
-    """The artifacts of every job of every workflow of a pipeline."""
+    """The artifacts (or what `per_job` lists) of every job of every workflow of a pipeline."""
     try:
         async for workflow in pipelines.workflows(pipeline_id):
-            listing = workflow_listing(workflows, jobs, workflow.id)
+            listing = workflow_listing(workflows, jobs, workflow.id, per_job)
             async with contextlib.aclosing(listing):
                 async for item in listing:
                     yield item
     except CircleCIError as error:
         yield ListingFailure(f"the workflows of pipeline {pipeline_id}", detached(error))
+
+
+def _status(status: object) -> str | None:
+    return None if status is None else str(status)

@@ -1,9 +1,10 @@
 """Harvest plans as data, and shards of them by path hash.
 
-A `HarvestPlan` is what a listing found: plain `ArtifactRef`s and the lists that could not
-be read. It pickles, so it can be written down, sent to other processes or machines, and
-downloaded later with `circle.artifacts.download(plan, dest)`. It holds every ref in memory
-(a few hundred bytes each); a plain `download_*` call streams instead.
+A `HarvestPlan` is what a listing found: plain `ArtifactRef`s (and `LogRef`s, for step
+logs) and the lists that could not be read. It pickles, so it can be written down, sent to
+other processes or machines, and downloaded later with `circle.artifacts.download(plan,
+dest)`. It holds every ref in memory (a few hundred bytes each); a plain `download_*` call
+streams instead.
 
 A shard `(i, n)` takes the refs whose destination key hashes to `i` modulo `n` (SHA-256, so
 the split is the same in every process and on every machine, like the index of a Kubernetes
@@ -19,11 +20,14 @@ from collections.abc import AsyncGenerator, Iterator
 import attrs
 
 from ..errors import InvalidArgumentError
+from .logrefs import LogRef
 from .refs import ArtifactRef
 from .report import ListingFailure
 
 __all__ = ["HarvestPlan", "Shard", "collect_plan", "shard_index", "shard_key", "validate_shard"]
 
+Items = AsyncGenerator[ArtifactRef | LogRef | ListingFailure, None]
+"""A listing: refs to download and lists that could not be read."""
 Shard = tuple[int, int]
 """`(index, count)`: this process takes shard `index` of `count` (0 <= index < count)."""
 
@@ -42,8 +46,10 @@ def validate_shard(shard: object) -> Shard:
     return index, count
 
 
-def shard_key(ref: ArtifactRef, *, by_job: bool) -> str:
+def shard_key(ref: ArtifactRef | LogRef, *, by_job: bool) -> str:
     """What decides a ref's shard: the place its file takes under the destination."""
+    if isinstance(ref, LogRef):
+        return f"{ref.job_number}/{ref.path}" if by_job else ref.path
     artifact = ref.artifact
     if by_job and ref.job_number is not None:
         return f"{ref.job_number}/{artifact.node_index}/{artifact.path}"
@@ -64,7 +70,7 @@ class HarvestPlan:
     workflow or pipeline) or straight to `dest/<node_index>/<path>` (as for one job).
     """
 
-    refs: tuple[ArtifactRef, ...]
+    refs: tuple[ArtifactRef | LogRef, ...]
     listing_failures: tuple[ListingFailure, ...] = ()
     """Lists that could not be read while planning; every shard carries (and reports) them."""
     by_job: bool = True
@@ -72,7 +78,7 @@ class HarvestPlan:
     def __len__(self) -> int:
         return len(self.refs)
 
-    def __iter__(self) -> Iterator[ArtifactRef]:
+    def __iter__(self) -> Iterator[ArtifactRef | LogRef]:
         return iter(self.refs)
 
     def shard(self, index: int, count: int) -> HarvestPlan:
@@ -84,16 +90,16 @@ class HarvestPlan:
     def shards(self, count: int) -> list[HarvestPlan]:
         """All `count` shards of this plan, in index order (one pass over the refs)."""
         validate_shard((0, count))
-        parts: list[list[ArtifactRef]] = [[] for _ in range(count)]
+        parts: list[list[ArtifactRef | LogRef]] = [[] for _ in range(count)]
         for ref in self.refs:
             parts[self.shard_of(ref, count)].append(ref)
         return [attrs.evolve(self, refs=tuple(part)) for part in parts]
 
-    def shard_of(self, ref: ArtifactRef, count: int) -> int:
+    def shard_of(self, ref: ArtifactRef | LogRef, count: int) -> int:
         """The shard of `count` that `ref` falls in."""
         return shard_index(shard_key(ref, by_job=self.by_job), count)
 
-    async def listing(self) -> AsyncGenerator[ArtifactRef | ListingFailure, None]:
+    async def listing(self) -> Items:
         """The plan as a harvest listing: its failures first, then its refs."""
         for failure in self.listing_failures:
             yield failure
@@ -101,11 +107,9 @@ class HarvestPlan:
             yield ref
 
 
-async def collect_plan(
-    listing: AsyncGenerator[ArtifactRef | ListingFailure, None], *, by_job: bool
-) -> HarvestPlan:
+async def collect_plan(listing: Items, *, by_job: bool) -> HarvestPlan:
     """Walk `listing` to its end into a plan."""
-    refs: list[ArtifactRef] = []
+    refs: list[ArtifactRef | LogRef] = []
     failures: list[ListingFailure] = []
     try:
         async for item in listing:
@@ -118,9 +122,7 @@ async def collect_plan(
     return HarvestPlan(tuple(refs), tuple(failures), by_job)
 
 
-async def sharded(
-    listing: AsyncGenerator[ArtifactRef | ListingFailure, None], shard: Shard, *, by_job: bool
-) -> AsyncGenerator[ArtifactRef | ListingFailure, None]:
+async def sharded(listing: Items, shard: Shard, *, by_job: bool) -> Items:
     """The refs of `listing` that fall in `shard`, read lazily; failures pass through."""
     index, count = shard
     try:

@@ -17,7 +17,8 @@ from ..session import SessionCore
 from .fetch import Fetcher
 from .harvest import DownloadOptions, Harvest, Listing
 from .hosts import DEFAULT_ARTIFACT_HOSTS, TrustedHosts
-from .listing import job_listing, pipeline_listing, workflow_listing
+from .listing import Listed, PerJob, job_listing, pipeline_listing, workflow_listing
+from .logrefs import LogSaver, LogsChoice, job_log_listing, validate_logs
 from .plan import HarvestPlan, Shard, collect_plan, sharded, validate_shard
 from .progress import ProgressCallback, Tally
 from .refs import ArtifactRef
@@ -41,6 +42,8 @@ class DownloadOptionArgs(TypedDict, total=False):
     keep: Literal["all", "failed"]
     durable: bool
     file_budget: float
+    logs: LogsChoice
+    logs_only: bool
 
 
 def _shard(shard: Shard | None) -> Shard | None:
@@ -92,6 +95,10 @@ class ArtifactsService:
     - `durable` (False): fsync each file before moving it into place.
     - `file_budget` (3600): seconds one file may take, retries and waits included; every
       attempt's timeout is clipped to what is left.
+    - `logs` ("none"): "all" also saves every job's step output, "failed" only that of jobs
+      that failed, timed out or hit an infrastructure failure, to
+      `<job folder>/logs/<container>/<step id>-<step name>.log` (see `artifacts.logrefs`).
+    - `logs_only` (False): True saves the logs instead of the artifacts.
 
     The token is sent to the API host and to `artifact_hosts` (`*.circle-artifacts.com` by
     default), over https unless the API itself is reached over http, and never to any other
@@ -144,7 +151,8 @@ class ArtifactsService:
         settings, part = _settings(options), _shard(shard)
         slug = validate_project_slug(project_slug)
         number = int(format_job_number(job_number))
-        listing = job_listing(self._jobs, slug, number)
+        per_job = self._per_job(settings.logs, logs_only=settings.logs_only)
+        listing = per_job(slug, number, None, None)
         return await self._run(listing, dest, settings, False, part)
 
     async def download_workflow(
@@ -161,7 +169,8 @@ class ArtifactsService:
         """
         settings, part = _settings(options), _shard(shard)
         format_path_id(workflow_id, name="workflow_id")
-        listing = workflow_listing(self._workflows, self._jobs, workflow_id)
+        per_job = self._per_job(settings.logs, logs_only=settings.logs_only)
+        listing = workflow_listing(self._workflows, self._jobs, workflow_id, per_job)
         return await self._run(listing, dest, settings, True, part)
 
     async def download_pipeline(
@@ -178,7 +187,10 @@ class ArtifactsService:
         """
         settings, part = _settings(options), _shard(shard)
         format_path_id(pipeline_id, name="pipeline_id")
-        listing = pipeline_listing(self._pipelines, self._workflows, self._jobs, pipeline_id)
+        per_job = self._per_job(settings.logs, logs_only=settings.logs_only)
+        listing = pipeline_listing(
+            self._pipelines, self._workflows, self._jobs, pipeline_id, per_job
+        )
         return await self._run(listing, dest, settings, True, part)
 
     async def download(
@@ -205,30 +217,57 @@ class ArtifactsService:
             return await self._run(artifacts.listing(), dest, settings, artifacts.by_job, part)
         return await self._run(_given(artifacts), dest, settings, by_job, part)
 
-    async def plan_job(self, project_slug: str, job_number: int) -> HarvestPlan:
-        """List one job's artifacts into a plan (laid out as by `download_job`)."""
+    async def plan_job(
+        self,
+        project_slug: str,
+        job_number: int,
+        *,
+        logs: LogsChoice = "none",
+        logs_only: bool = False,
+    ) -> HarvestPlan:
+        """List one job's artifacts (and step logs, see `logs`) into a plan, as `download_job`.
+
+        `logs` and `logs_only` are the download options of the same names.
+        """
         slug = validate_project_slug(project_slug)
         number = int(format_job_number(job_number))
-        return await collect_plan(job_listing(self._jobs, slug, number), by_job=False)
+        per_job = self._per_job(logs, logs_only=logs_only)
+        return await collect_plan(per_job(slug, number, None, None), by_job=False)
 
-    async def plan_workflow(self, workflow_id: str) -> HarvestPlan:
-        """List the artifacts of every job of a workflow into a plan."""
+    async def plan_workflow(
+        self, workflow_id: str, *, logs: LogsChoice = "none", logs_only: bool = False
+    ) -> HarvestPlan:
+        """List the artifacts (and step logs) of every job of a workflow into a plan."""
         format_path_id(workflow_id, name="workflow_id")
-        listing = workflow_listing(self._workflows, self._jobs, workflow_id)
+        per_job = self._per_job(logs, logs_only=logs_only)
+        listing = workflow_listing(self._workflows, self._jobs, workflow_id, per_job)
         return await collect_plan(listing, by_job=True)
 
-    async def plan_pipeline(self, pipeline_id: str) -> HarvestPlan:
-        """List the artifacts of every job of every workflow of a pipeline into a plan."""
+    async def plan_pipeline(
+        self, pipeline_id: str, *, logs: LogsChoice = "none", logs_only: bool = False
+    ) -> HarvestPlan:
+        """List the artifacts (and step logs) of every job of every workflow of a pipeline."""
         format_path_id(pipeline_id, name="pipeline_id")
-        listing = pipeline_listing(self._pipelines, self._workflows, self._jobs, pipeline_id)
+        per_job = self._per_job(logs, logs_only=logs_only)
+        listing = pipeline_listing(
+            self._pipelines, self._workflows, self._jobs, pipeline_id, per_job
+        )
         return await collect_plan(listing, by_job=True)
 
-    async def plan_branch(self, project_slug: str, branch: str) -> HarvestPlan:
-        """List the artifacts of the newest pipeline of a branch into a plan.
+    async def plan_branch(
+        self,
+        project_slug: str,
+        branch: str,
+        *,
+        logs: LogsChoice = "none",
+        logs_only: bool = False,
+    ) -> HarvestPlan:
+        """List the artifacts (and step logs) of the newest pipeline of a branch into a plan.
 
         A branch without pipelines, or whose pipelines cannot be listed, gives an empty plan
         with a listing failure.
         """
+        self._per_job(logs, logs_only=logs_only)
         slug = validate_project_slug(project_slug)
         source = f"the pipelines of branch {branch!r} of {slug}"
         try:
@@ -238,7 +277,31 @@ class ArtifactsService:
         if newest is None:
             missing = CircleCIError(f"no pipeline on branch {branch!r} of {slug}")
             return HarvestPlan((), (ListingFailure(source, missing),), True)
-        return await self.plan_pipeline(newest.id)
+        return await self.plan_pipeline(newest.id, logs=logs, logs_only=logs_only)
+
+    def _per_job(self, logs: object, *, logs_only: object) -> PerJob:
+        """What to list for each job: its artifacts, its step logs, or both."""
+        choice = validate_logs(logs)
+        if not isinstance(logs_only, bool):
+            raise InvalidArgumentError(f"logs_only must be True or False, got {logs_only!r}")
+        if logs_only and choice == "none":
+            raise InvalidArgumentError("logs_only=True needs logs='all' or 'failed'")
+        artifacts = not logs_only
+        core, jobs = self._core, self._jobs
+
+        async def listed(slug: str, number: int, name: str | None, status: str | None) -> Listed:
+            if artifacts:
+                async for item in job_listing(jobs, slug, number, name):
+                    yield item
+            if choice != "none":
+                failed_only = choice == "failed"
+                logs_of = job_log_listing(
+                    core, slug, number, name, failed_only=failed_only, status=status
+                )
+                async for item in logs_of:
+                    yield item
+
+        return listed
 
     async def _run(
         self,
@@ -264,4 +327,5 @@ class ArtifactsService:
             max_hops=self.max_redirects,
         )
         tally = Tally(clock=core.clock, callback=settings.progress, keep_all=settings.keep == "all")
-        return await Harvest(fetcher, dest, settings, tally, by_job=by_job).run(listing)
+        harvest = Harvest(fetcher, dest, settings, tally, by_job=by_job, logs=LogSaver(core))
+        return await harvest.run(listing)

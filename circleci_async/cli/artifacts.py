@@ -24,8 +24,10 @@ Download the artifacts of one job (--job), every job of a workflow (--workflow) 
 pipeline (--pipeline), or of the newest pipeline of a branch (--branch), many at once.
 A job's files go to DIR/<node_index>/<path>; with several jobs, to
 DIR/<job_number>-<job_name>/<node_index>/<path>. Files already there are skipped, and
-files cut short resume from their .part. Exit status: 0 when every file is in place,
-1 when any failed, 2 for a wrong command line.
+files cut short resume from their .part. With --logs (or --logs failed: only jobs that failed
+or timed out), each step's output is saved too, as text with its colours, to
+<job folder>/logs/<container>/<step>-<name>.log; --logs-only saves the logs alone.
+Exit status: 0 when every file is in place, 1 when any failed, 2 for a wrong command line.
 """
 
 
@@ -71,6 +73,17 @@ def register(groups: Any) -> None:
     )
     download.add_argument("--fail-fast", action="store_true", help="stop at the first failure")
     download.add_argument(
+        "--logs",
+        nargs="?",
+        const="all",
+        default="none",
+        choices=("all", "failed"),
+        help="also save step output: of every job (all, the default) or of failed jobs",
+    )
+    download.add_argument(
+        "--logs-only", action="store_true", help="save the step output without the artifacts"
+    )
+    download.add_argument(
         "--artifact-host",
         action="append",
         default=[],
@@ -102,6 +115,8 @@ def run_download(args: argparse.Namespace) -> int:
             raise UsageError(args.download_prog, f"{flag} needs a PROJECT_SLUG such as gh/acme/app")
     else:
         validate_project_slug(args.project_slug)
+    if args.logs_only and args.logs == "none":
+        args.logs = "all"
     return asyncio.run(_download(args, sys.stdout, sys.stderr))
 
 
@@ -117,6 +132,8 @@ async def _download(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         "keep": "failed",
         "progress": bar.update if bar else None,
         "shard": args.shard,
+        "logs": args.logs,
+        "logs_only": args.logs_only,
     }
     slug, dest = args.project_slug, args.dest
     try:
