@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING
 
 import aiohttp
 
-from ..artifacts.partfile import PartFile
 from ..errors import APIError, DecodeError, InvalidArgumentError, TransportError
 from ..session import SessionCore
 from .ansi import strip_ansi
@@ -24,6 +23,7 @@ from .reader import DEFAULT_MAX_ELEMENT, ArrayReader, log_line
 from .transfer import CHUNK, api_hosts, open_stream, shown_url
 
 if TYPE_CHECKING:
+    from ..artifacts.partfile import PartFile
     from .follow import Follower
 
 __all__ = ["StepOutput", "check_tail", "pick_action"]
@@ -200,6 +200,8 @@ class StepOutput:
         Returns the bytes written. ANSI escapes are kept unless `ansi=False`. If reading
         fails, `path` is left untouched and the `.part` file removed.
         """
+        from ..artifacts.partfile import PartFile  # here: the harvester imports the logs
+
         target = os.fspath(path)
         part = PartFile(os.path.join(os.getcwd(), target), target)
         part.open(0)

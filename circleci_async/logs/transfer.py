@@ -10,18 +10,20 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
 
 import aiohttp
 import attrs
 
-from ..artifacts.hosts import TrustedHosts
-from ..artifacts.redirects import open_following
 from ..errors import RateLimitError, TransportError, error_for_status
 from ..gate import GateTimeout
 from ..retry import Counters, Outcome, decide
 from ..session import SessionCore
 from ..wire import Failure, error_message, parse_retry_after, redact_secret
+
+if TYPE_CHECKING:
+    from ..artifacts.hosts import TrustedHosts
 
 __all__ = ["CHUNK", "api_hosts", "open_stream", "shown_url"]
 
@@ -43,6 +45,8 @@ def shown_url(url: str) -> str:
 
 def api_hosts(core: SessionCore) -> TrustedHosts:
     """The hosts the logs send the token to: the API's own origin, nothing else."""
+    from ..artifacts.hosts import TrustedHosts  # here: the harvester imports the logs
+
     plain = urlsplit(core.base_url).scheme == "http"
     return TrustedHosts((), plain_http=plain).including_origin(core.base_url)
 
@@ -87,6 +91,8 @@ async def open_stream(
     broken connections are retried by `retry.decide` until `deadline` (the client's clock).
     Any other status raises the `APIError` for it, with the URL's query redacted.
     """
+    from ..artifacts.redirects import open_following  # here: the harvester imports the logs
+
     shown = shown_url(url)
     counters = Counters()
     sent = {"Accept-Encoding": "identity", **(headers or {})}
