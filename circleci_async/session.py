@@ -273,10 +273,15 @@ class SessionCore:
         if closing is not None:
             await closing()
 
-    def url(self, endpoint: Endpoint, path_params: Mapping[str, str]) -> str:
-        """The absolute URL of an endpoint with its (already escaped) path arguments."""
+    def url(
+        self, endpoint: Endpoint, path_params: Mapping[str, str], *, base: str | None = None
+    ) -> str:
+        """The absolute URL of an endpoint with its (already escaped) path arguments.
+
+        `base` replaces the base URL, for endpoints outside API v2 (`circleci_async.logs`).
+        """
         pieces = template_pieces(endpoint.path)
-        parts = [self.base_url]
+        parts = [self.base_url if base is None else base]
         for index, piece in enumerate(pieces):
             if index % 2 == 0:
                 parts.append(piece)
@@ -295,17 +300,19 @@ class SessionCore:
         json_body: object = None,
         idempotent: bool | None = None,
         retry: RetryPolicy | None = None,
+        base: str | None = None,
     ) -> Response:
         """Send one API call with retries and the gate; return the decoded 2xx answer.
 
         `idempotent` overrides whether 5xx answers and broken connections may be retried
         (by default only GET, PUT and DELETE are); 429s are always retried. The policy's
-        budget is a deadline: waits and every attempt's timeout end within it.
+        budget is a deadline: waits and every attempt's timeout end within it. `base`
+        replaces the base URL (see `url`).
         """
         self._check_loop()
         policy = retry or self.retry
         method = endpoint.method
-        url = self.url(endpoint, path_params or {})
+        url = self.url(endpoint, path_params or {}, base=base)
         query = _query(params)
         body = None if json_body is None else jsoncodec.dumps(json_body)
         deadline = self.clock() + policy.budget

@@ -4,8 +4,9 @@
     python examples/notify_failures.py --fake
 
 It receives CircleCI's webhooks on POST /circleci (signed with the webhook's secret); for each
-failed workflow it fetches, through the API, the failed jobs, their failed tests and the
-project's flaky tests, and sends one note (here: printed; in real life, to chat). With
+failed workflow it fetches, through the API, the failed jobs, the last lines of each failing
+step (`circle.jobs.failure`), their failed tests and the project's flaky tests, and sends one
+note (here: printed; in real life, to chat). With
 `--fake` it runs once against a fake CircleCI: registers a webhook there, triggers a pipeline
 whose `test` job fails, prints the note, and exits.
 """
@@ -26,15 +27,17 @@ from circleci_async.webhooks import Event, WebhookReceiver, WorkflowCompleted
 
 PATH = "/circleci"
 FAKE_SLUG = "gh/acme/api-server"
+TAIL = 10
+"""Lines of the failing step's output a note shows."""
 
 
 async def failure_note(circle: CircleCI, event: WorkflowCompleted) -> str:
-    """What went wrong in a failed workflow: its failed jobs and their failed tests."""
+    """What went wrong in a failed workflow: failed jobs, failing steps' last lines, tests."""
     slug = event.project.slug or "?"
     jobs = await circle.workflows.jobs(event.workflow.id or "").collect(limit=500)
     failed = [job for job in jobs if job.status == JobStatus.FAILED and job.job_number]
-    results, flaky = await asyncio.gather(
-        asyncio.gather(*(circle.jobs.tests(slug, job.job_number or 0).collect(limit=5000)
+    failures, flaky = await asyncio.gather(
+        asyncio.gather(*(circle.jobs.failure(slug, job.job_number or 0, tail=TAIL)
                          for job in failed)),
         circle.insights.flaky_tests(slug),
     )  # fmt: skip
@@ -43,10 +46,14 @@ async def failure_note(circle: CircleCI, event: WorkflowCompleted) -> str:
         f"workflow {event.workflow.name} of {slug} pipeline {event.pipeline.number} failed: "
         f"{event.workflow.url}"
     ]
-    for job, tests in zip(failed, results, strict=True):
-        broken = [test for test in tests if test.result == "failure"]
-        lines.append(f"  job {job.name} #{job.job_number}: {len(broken)} failed tests")
-        for test in broken:
+    for job, failure in zip(failed, failures, strict=True):
+        lines.append(
+            f"  job {job.name} #{job.job_number}: {len(failure.failed_tests)} failed tests"
+        )
+        for action in failure.actions:
+            lines.append(f"    step {action.step!r}: {action.outcome}")
+            lines.extend(f"      | {text}" for text in action.tail)
+        for test in failure.failed_tests:
             mark = " (known flaky)" if (test.classname, test.name) in known_flaky else ""
             lines.append(f"    {test.classname}.{test.name}{mark}: {test.message or ''}")
     return "\n".join(lines)

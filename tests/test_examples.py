@@ -18,7 +18,7 @@ RUNS: dict[str, tuple[list[str], str]] = {
     "harvest_junit.py": (["gh/acme/api-server", "--fake", "--dest", "{tmp}"], " downloaded, "),
     "flaky_tests.py": (["--fake"], "6 flaky tests in 4 projects"),
     "watch_pipeline.py": (["gh/acme/api-server", "--fake"], "finished: green"),
-    "notify_failures.py": (["--fake"], "job unit-tests #"),
+    "notify_failures.py": (["--fake"], "Exited with code exit status 1"),
 }
 
 

@@ -19,6 +19,8 @@ The modules, by concept:
   builds), `lifecycle` (cancel, approve, rerun), `configs`, `demo_org` (the one demo seeder);
 * artifacts: `artifacts` (redirecting origin), `storage` and `presign` (signed URLs),
   `content` (ranges, `If-Range`), `blobs`, `urls`;
+* step logs: `logs` (`FakeLogs`: each job's steps and output), `log_output` (output bodies,
+  generated logs), `handlers/logs` (v1.1 job details, v3, private raw, storage output);
 * behaviour over time: `faults`, `clock`, `runner` (builds), `deliveries` and
   `webhook_payloads` (webhooks), `recording` (`RecordedRequest`).
 """

@@ -10,12 +10,14 @@ import sys
 import time
 import zlib
 from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
 from http import HTTPStatus
 from typing import Any
 
 import attrs
 
 from .blobs import Blob, BlobSlice
+from .log_output import GeneratedLog
 from .paging import PageTokens
 from .records import ArtifactRecord
 from .replies import JSON_TYPE, Reply
@@ -64,6 +66,10 @@ class FaultPlan:
     fault: str | None = None
     ignore_query: tuple[str, ...] = ()
     """Query parameters the normal handler does not see (a server that ignores them)."""
+    keep_bytes: int | None = None
+    """Send only this many bytes of the body, as a whole answer (`Content-Length` says so)."""
+    stall: tuple[int, float] | None = None
+    """`(after_bytes, seconds)`: the body stops for `seconds` once `after_bytes` are out."""
 
 
 @attrs.define
@@ -79,6 +85,8 @@ class _Fault:
     headers: Mapping[str, str] = attrs.field(factory=dict)
     make_reply: Callable[[], Reply] | None = None
     ignore_query: tuple[str, ...] = ()
+    keep_bytes: int | None = None
+    stall: tuple[int, float] | None = None
 
 
 @attrs.define
@@ -127,6 +135,7 @@ class Faults:
         self.throttle_windows: list[tuple[float, float]] = []
         """`(start, end)` monotonic times of every throttle window opened so far."""
         self._webhook_duplicates = 0
+        self._expired_log_urls = 0
 
     @property
     def pending(self) -> int:
@@ -347,6 +356,78 @@ class Faults:
         reply = Reply(status, {"Content-Type": "text/html"}, page)
         self._add(_Fault("hostile_html", _scope(operation, method, origin), times, reply=reply))
 
+    def truncate_body(
+        self,
+        keep_bytes: int,
+        *,
+        times: int = 1,
+        operation: str | None = None,
+        method: str | None = None,
+        origin: str | None = None,
+    ) -> None:
+        """Send only the first `keep_bytes` bytes of the next `times` bodies, as whole answers.
+
+        Unlike `disconnect`, `Content-Length` matches and the connection stays up: a step log
+        (`origin="storage"`) that ends mid-element, as a truncated upload would.
+        """
+        if keep_bytes < 0:
+            raise ValueError("keep_bytes must not be negative")
+        scope = _scope(operation, method, origin)
+        self._add(_Fault("truncate_body", scope, times, keep_bytes=keep_bytes))
+
+    def stall_body(
+        self,
+        seconds: float,
+        *,
+        after_bytes: int = 10,
+        times: int = 1,
+        operation: str | None = None,
+        method: str | None = None,
+        origin: str | None = None,
+    ) -> None:
+        """Stop the next `times` bodies for `seconds` (the fake's sleep) after `after_bytes`.
+
+        Headers and the first bytes arrive at once, then nothing until the stall is over.
+        """
+        if after_bytes < 0 or seconds < 0:
+            raise ValueError("after_bytes and seconds must not be negative")
+        scope = _scope(operation, method, origin)
+        self._add(_Fault("stall_body", scope, times, stall=(after_bytes, seconds)))
+
+    def huge_log(
+        self,
+        size: int,
+        *,
+        times: int = 1,
+        operation: str | None = None,
+        method: str | None = None,
+        origin: str | None = "storage",
+    ) -> None:
+        """Answer the next `times` step-output downloads with a generated log of `size` bytes.
+
+        A valid JSON array of `{message, time, type}` lines made on the fly, never held.
+        """
+
+        def log() -> Reply:
+            body = GeneratedLog.of_size(size, datetime.now(UTC))
+            return Reply(200, {"Content-Type": "application/json"}, body)
+
+        scope = _scope(operation, method, origin)
+        self._add(_Fault("huge_log", scope, times, make_reply=log))
+
+    def expire_log_urls(self, times: int = 1) -> None:
+        """Hand out the next `times` step `output_url`s already expired (storage answers 403)."""
+        if times < 1:
+            raise ValueError("times must be at least 1")
+        self._expired_log_urls += times
+
+    def take_expired_log_url(self) -> bool:
+        """Whether the `output_url` being made now is expired (uses up one `expire_log_urls`)."""
+        if self._expired_log_urls < 1:
+            return False
+        self._expired_log_urls -= 1
+        return True
+
     @staticmethod
     def change_artifact(artifact: ArtifactRecord, data: bytes) -> None:
         """Replace an artifact's content (and so its ETag), as a rebuilt artifact would be."""
@@ -393,6 +474,7 @@ class Faults:
         """Remove every fault, the rate limiter and the token cycle."""
         self._queue.clear()
         self._webhook_duplicates = 0
+        self._expired_log_urls = 0
         self._bucket = None
         self._cycle = None
 
@@ -424,6 +506,8 @@ class Faults:
                 headers=fault.headers,
                 fault=fault.kind,
                 ignore_query=fault.ignore_query,
+                keep_bytes=fault.keep_bytes,
+                stall=fault.stall,
             )
         return self._limit(origin, method, operation, now)
 

@@ -22,6 +22,8 @@ from .auth import is_authorized, unauthorized
 from .clock import datetime_clock
 from .deliveries import WebhookDeliveries
 from .faults import FaultPlan, Faults
+from .handlers.logs import LogService, log_routes, owns
+from .logs import FakeLogs
 from .paging import PageTokens
 from .presign import Presigner
 from .profiles import PROFILES, reshape
@@ -123,6 +125,18 @@ class FakeCircleCI:
         self.router: Router = default_router()
         """The API routes, one per spec operation; `replace()` one to answer differently."""
         self._presigner = Presigner(clock=self.state.now)
+        self.logs = FakeLogs(self.state)
+        """Step logs of every job (`circleci_async.testing.logs`); `set_output` to change one."""
+        self._log_service = LogService(
+            self.logs,
+            presigner=self._presigner,
+            storage_url=lambda: self.storage_url,
+            faults=self.faults,
+            token=lambda: self.token,
+            profile=profile,
+        )
+        self.outside_router = Router(log_routes(self._log_service))
+        """Routes outside API v2 (v1.1, v3, private), matched on the whole path."""
         self._runners: list[web.AppRunner] = []
         self._urls: dict[Origin, str] = {}
 
@@ -274,16 +288,21 @@ class FakeCircleCI:
                 await self._sleep(plan.delay)
             reply = plan.reply or await self._answer(origin, request, match, plan.ignore_query)
             reply = reply.with_headers(plan.headers)
+            if plan.keep_bytes is not None:
+                reply = reply.clipped(plan.keep_bytes)
             if plan.cut_after is not None:
                 cut_after = min(plan.cut_after, max(reply.length - 1, 0))
-            return await send(request, reply, cut_after=cut_after)
+            stall_after, stall = _stall(plan, self._sleep)
+            return await send(
+                request, reply, cut_after=cut_after, stall_after=stall_after, stall=stall
+            )
         finally:
             self._complete(record, reply, plan.fault, truncated=cut_after is not None)
 
     def _route(self, request: web.Request) -> RouteMatch | None:
         raw_path = request.rel_url.raw_path
         if not raw_path.startswith(API_PREFIX + "/"):
-            return None
+            return self.outside_router.resolve(request.method, raw_path)
         return self.router.resolve(request.method, raw_path[len(API_PREFIX) :])
 
     async def _answer(
@@ -296,6 +315,8 @@ class FakeCircleCI:
         if origin == "artifacts":
             redirect = self.presigned_url if self.artifact_redirects else None
             return serve_artifact(request, state=self.state, token=self.token, redirect=redirect)
+        if origin == "storage" and owns(request.rel_url.raw_path):
+            return self._log_service.serve_output(request)
         if origin == "storage":
             return serve_storage(request, state=self.state, presigner=self._presigner)
         if not is_authorized(request.headers, self.token):
@@ -346,6 +367,15 @@ class FakeCircleCI:
                     break
         if self.on_response is not None:
             self.on_response(done)
+
+
+def _stall(
+    plan: FaultPlan, sleep: Callable[[float], Awaitable[object]]
+) -> tuple[int | None, Callable[[], Awaitable[object]] | None]:
+    if plan.stall is None:
+        return None, None
+    after, seconds = plan.stall
+    return after, lambda: sleep(seconds)
 
 
 def _bind(host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET) -> socket.socket:
