@@ -3,10 +3,10 @@
 `@circleci/mcp-server-circleci` (npm) is run over stdio (JSON-RPC, one message a line) with
 `CIRCLECI_BASE_URL` pointing at the fake; its `get_build_failure_logs` tool reads v1.1 job
 details and the private raw output endpoints. The package is looked for under
-`$CIRCLECI_MCP_SERVER_DIR` (default: `.mcp-server/` in the repository, gitignored), where
+`$CIRCLECI_MCP_SERVER_DIR` (default: `.ci/node/` in the repository, gitignored), where
 `.ci/run` installs it:
 
-    npm install --prefix .mcp-server @circleci/mcp-server-circleci@0.20.0
+    npm install --prefix .ci/node @circleci/mcp-server-circleci@0.20.0
 
 Without node or the package the test skips, except under `CI=true`, where it fails.
 """
@@ -40,7 +40,7 @@ DEADLINE = 60.0
 @pytest.fixture
 def mcp_entry() -> Path:
     """The MCP server's entry point; skip (fail under CI=true) without node or the package."""
-    folder = Path(os.environ.get("CIRCLECI_MCP_SERVER_DIR", REPO / ".mcp-server"))
+    folder = Path(os.environ.get("CIRCLECI_MCP_SERVER_DIR", REPO / ".ci" / "node"))
     entry = folder / PACKAGE
     missing = None
     if shutil.which("node") is None:
