@@ -151,11 +151,13 @@ async def call_tool(
 async def finished_workflow(served: dict[str, Any]) -> str:
     """The id of a finished workflow of the demo project (one that can be rerun)."""
     headers = {"Circle-Token": served["token"]}
-    async with aiohttp.ClientSession(served["base_url"] + "/", headers=headers) as http:
-        async with http.get(f"project/{SLUG}/pipeline", params={"branch": "main"}) as response:
+    base = served["base_url"]  # aiohttp before 3.11 takes no base_url with a path
+    async with aiohttp.ClientSession(headers=headers) as http:
+        pipelines_url = f"{base}/project/{SLUG}/pipeline"
+        async with http.get(pipelines_url, params={"branch": "main"}) as response:
             pipelines = (await response.json())["items"]
         for pipeline in pipelines:
-            async with http.get(f"pipeline/{pipeline['id']}/workflow") as response:
+            async with http.get(f"{base}/pipeline/{pipeline['id']}/workflow") as response:
                 for workflow in (await response.json())["items"]:
                     if workflow["status"] in ("success", "failed"):
                         return str(workflow["id"])
