@@ -20,7 +20,7 @@ from ..wire import redact_url
 from .errors import DestinationError, DestinationFolderError, DuplicatePathError
 from .fetch import DEFAULT_FILE_BUDGET, Fetcher
 from .logrefs import LogRef, LogSaver, LogsChoice, validate_logs
-from .partfile import owned
+from .partfile import PartFile, owned
 from .paths import job_folder, safe_target
 from .progress import ProgressCallback, Tally
 from .refs import ArtifactRef
@@ -228,15 +228,7 @@ class Harvest:
         """
         if self._logs is None:
             raise InvalidArgumentError("this harvest was not set up to save step logs")
-        fetcher = self._fetcher
-        async with owned(
-            target,
-            shown,
-            durable=self._options.durable,
-            sleep=fetcher.sleep,
-            clock=fetcher.clock,
-            budget=fetcher.budget,
-        ) as part:
+        async with self._owned(target, shown) as part:
             if self._options.overwrite:
                 part.discard()
             else:
@@ -325,6 +317,18 @@ class Harvest:
         target = safe_target(self._root, folders, ref.path)
         return target, os.path.relpath(target, self._root).replace(os.sep, "/")
 
+    def _owned(self, target: str, shown: str) -> contextlib.AbstractAsyncContextManager[PartFile]:
+        """Own `target`'s part file for this harvest, waiting within the file budget."""
+        fetcher = self._fetcher
+        return owned(
+            target,
+            shown,
+            durable=self._options.durable,
+            sleep=fetcher.sleep,
+            clock=fetcher.clock,
+            budget=fetcher.budget,
+        )
+
     async def _place(self, url: str, target: str, shown: str) -> tuple[Outcome, int]:
         """Skip a file already in place at the right size, or download it; outcome and size.
 
@@ -333,14 +337,7 @@ class Harvest:
         whose size is not the server's (or cannot be learnt) is fetched again.
         """
         fetcher = self._fetcher
-        async with owned(
-            target,
-            shown,
-            durable=self._options.durable,
-            sleep=fetcher.sleep,
-            clock=fetcher.clock,
-            budget=fetcher.budget,
-        ) as part:
+        async with self._owned(target, shown) as part:
             if self._options.overwrite:
                 part.discard()
             else:
