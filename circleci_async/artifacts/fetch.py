@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import errno
 import logging
 import re
@@ -107,6 +108,21 @@ class Fetcher:
     max_hops: int = 5
     chunk_size: int = CHUNK_SIZE
 
+    def _open(
+        self, url: str, headers: Mapping[str, str], left: float
+    ) -> contextlib.AbstractAsyncContextManager[aiohttp.ClientResponse]:
+        """GET `url` by the token rules (`open_following`), within `left` seconds."""
+        return open_following(
+            self.session(),
+            url,
+            hosts=self.hosts,
+            auth=self.auth,
+            headers=headers,
+            timeouts=_clipped(self.timeout, left),
+            max_hops=self.max_hops,
+            read_bufsize=self.chunk_size,
+        )
+
     async def fetch(self, url: str, part: PartFile, received: Callable[[int], None]) -> int:
         """Download `url` into `part`, move it into place and return its size in bytes."""
         shown = redact_url(url)
@@ -145,16 +161,7 @@ class Fetcher:
         """
         headers = {"Accept-Encoding": "identity", "Range": "bytes=0-0"}
         try:
-            async with open_following(
-                self.session(),
-                url,
-                hosts=self.hosts,
-                auth=self.auth,
-                headers=headers,
-                timeouts=_clipped(self.timeout, self.budget),
-                max_hops=self.max_hops,
-                read_bufsize=self.chunk_size,
-            ) as response:
+            async with self._open(url, headers, self.budget) as response:
                 if response.status == 200:
                     return response.content_length
                 if response.status not in (206, 416):
@@ -178,16 +185,7 @@ class Fetcher:
             headers["If-Range"] = validator
         outcome: Outcome
         try:
-            async with open_following(
-                self.session(),
-                url,
-                hosts=self.hosts,
-                auth=self.auth,
-                headers=headers,
-                timeouts=_clipped(self.timeout, left),
-                max_hops=self.max_hops,
-                read_bufsize=self.chunk_size,
-            ) as response:
+            async with self._open(url, headers, left) as response:
                 start, total = await self._accept(response, offset, validator, url, shown, part)
                 return await self._stream(response, part, start, total, shown, received)
         except (aiohttp.ClientSSLError, aiohttp.ClientConnectorCertificateError) as exc:
